@@ -1,0 +1,57 @@
+//! Server functions the pages load their data with, and the trait through which the
+//! server supplies that data. The trait keeps storage out of this crate: the server
+//! implements [`DashboardSource`] and provides it as context.
+
+use crate::model::{Overview, Range, SettingsView};
+use leptos::prelude::*;
+
+/// The signed-in user, put into request extensions by the server's auth layer.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub username: String,
+}
+
+/// What the pages need from the server's storage.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait DashboardSource: Send + Sync + 'static {
+    async fn overview(&self, range: Range) -> Result<Overview, String>;
+    async fn settings(&self, username: &str) -> Result<SettingsView, String>;
+}
+
+/// Context handle for the server's [`DashboardSource`].
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct Dashboard(pub std::sync::Arc<dyn DashboardSource>);
+
+#[cfg(feature = "ssr")]
+fn dashboard() -> Result<Dashboard, ServerFnError> {
+    use_context::<Dashboard>().ok_or_else(|| ServerFnError::new("dashboard source missing"))
+}
+
+#[cfg(feature = "ssr")]
+fn current_user() -> Result<CurrentUser, ServerFnError> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+        .ok_or_else(|| ServerFnError::new("not signed in"))
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_overview(range: Range) -> Result<Overview, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .overview(range)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_settings() -> Result<SettingsView, ServerFnError> {
+    let user = current_user()?;
+    dashboard()?
+        .0
+        .settings(&user.username)
+        .await
+        .map_err(ServerFnError::new)
+}

@@ -1,0 +1,9 @@
+//! Islands: the only components compiled into the browser bundle. Each takes
+//! serializable props rendered by the server and talks to the read API with gloo-net.
+
+mod fetch;
+mod overview_live;
+mod token_creator;
+
+pub use overview_live::OverviewLive;
+pub use token_creator::TokenCreator;

@@ -1,0 +1,107 @@
+use crate::model::{format_ms, Overview, Quantiles, Range};
+use leptos::prelude::*;
+
+/// How often the Overview refreshes itself (live updates over WebSocket come later).
+pub const REFRESH_SECS: u64 = 30;
+
+/// The live part of the Overview: range switch, stat cards, chart, top pages.
+#[island]
+pub fn OverviewLive(initial: Overview) -> impl IntoView {
+    let data = RwSignal::new(initial);
+    let status = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let load = move |range: Range| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            busy.set(true);
+            let url = format!("/api/v1/overview?range={}", range.as_str());
+            match super::fetch::get_json::<Overview>(&url).await {
+                Ok(ov) => {
+                    data.set(ov);
+                    status.set(Some(format!("Updated {}", super::fetch::local_time_now())));
+                }
+                Err(e) => status.set(Some(format!("Refresh failed: {e}"))),
+            }
+            busy.set(false);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = range;
+    };
+
+    // Effects only run in the browser, so the timer never exists on the server.
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || load(data.with_untracked(|d| d.range)),
+            std::time::Duration::from_secs(REFRESH_SECS),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    let range_button = move |range: Range| {
+        view! {
+            <button
+                type="button"
+                class:active=move || data.with(|d| d.range == range)
+                aria-pressed=move || data.with(|d| (d.range == range).to_string())
+                disabled=move || busy.get()
+                on:click=move |_| load(range)
+            >
+                {range.label()}
+            </button>
+        }
+    };
+    let card = move |label: &'static str, value: Signal<String>| {
+        view! {
+            <div class="card">
+                <div class="card-label">{label}</div>
+                <div class="card-value">{move || value.get()}</div>
+            </div>
+        }
+    };
+    let q = move |pick: fn(&Overview) -> &Quantiles, which: fn(&Quantiles) -> Option<f64>| {
+        Signal::derive(move || data.with(|d| format_ms(which(pick(d)))))
+    };
+
+    view! {
+        <div class="toolbar">
+            <div class="range-picker" role="group" aria-label="Time range">
+                {range_button(Range::Hour)} {range_button(Range::Day)}
+            </div>
+            <span class="refresh-status" aria-live="polite">
+                {move || status.get().unwrap_or_else(|| format!("Refreshes every {REFRESH_SECS} s"))}
+            </span>
+        </div>
+        <section class="cards">
+            {card("Page views", Signal::derive(move || data.with(|d| d.page_views.to_string())))}
+            {card("Load p50", q(|d| &d.load, |q| q.p50))}
+            {card("Load p95", q(|d| &d.load, |q| q.p95))}
+            {card("Load p99", q(|d| &d.load, |q| q.p99))}
+            {card("TTFB p50", q(|d| &d.ttfb, |q| q.p50))}
+            {card("FCP p50", q(|d| &d.fcp, |q| q.p50))}
+        </section>
+        <section class="panel">
+            <h2>"Page load time"</h2>
+            <div class="chart" inner_html=move || data.with(|d| d.chart_svg.clone())></div>
+        </section>
+        <section class="panel">
+            <h2>"Top pages"</h2>
+            <table class="top-pages">
+                <thead><tr><th>"Page"</th><th class="num">"Views"</th></tr></thead>
+                <tbody>
+                    {move || data.with(|d| {
+                        if d.top_pages.is_empty() {
+                            view! { <tr><td colspan="2" class="muted">"No page views in this range yet."</td></tr> }.into_any()
+                        } else {
+                            d.top_pages.iter().map(|p| view! {
+                                <tr><td>{p.page.clone()}</td><td class="num">{p.views}</td></tr>
+                            }).collect_view().into_any()
+                        }
+                    })}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,197 @@
+//! Wire types shared by the server, the read API (`/api/v1`) and the dashboard islands.
+//! Everything here is plain data: serializable, comparable, no behaviour beyond small helpers.
+
+use serde::{Deserialize, Serialize};
+
+/// Time range of a dashboard view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Range {
+    #[default]
+    #[serde(rename = "1h")]
+    Hour,
+    #[serde(rename = "24h")]
+    Day,
+}
+
+impl Range {
+    pub const ALL: [Range; 2] = [Range::Hour, Range::Day];
+
+    /// Length of the range in minutes.
+    pub fn minutes(self) -> i64 {
+        match self {
+            Range::Hour => 60,
+            Range::Day => 24 * 60,
+        }
+    }
+
+    /// Width of one chart bucket in minutes (about 60–100 points per chart).
+    pub fn bucket_minutes(self) -> i64 {
+        match self {
+            Range::Hour => 1,
+            Range::Day => 15,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Range::Hour => "1h",
+            Range::Day => "24h",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Range::Hour => "Last hour",
+            Range::Day => "Last 24 h",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Range> {
+        Range::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Quantiles of one metric; `None` when there is no data in the range.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    pub count: u64,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+/// One chart bucket of page-load time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// Start of the bucket, unix milliseconds.
+    pub start_ms: i64,
+    pub count: u64,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageCount {
+    pub page: String,
+    pub views: u64,
+}
+
+/// The Overview page and `GET /api/v1/overview`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub project: String,
+    pub range: Range,
+    pub generated_at_ms: i64,
+    pub page_views: u64,
+    /// Page load (`loadEventEnd`), milliseconds.
+    pub load: Quantiles,
+    pub ttfb: Quantiles,
+    pub fcp: Quantiles,
+    pub series: Vec<SeriesPoint>,
+    pub top_pages: Vec<PageCount>,
+    /// The page-load chart, drawn by the server with plotters. It holds only numbers and
+    /// fixed labels, never text that came from outside.
+    pub chart_svg: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub public_key: String,
+    pub dsn: String,
+    pub script_tag: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: String,
+    /// First characters of the token, enough to recognise it.
+    pub prefix: String,
+    pub created_at_ms: i64,
+    pub last_used_ms: Option<i64>,
+}
+
+/// The Settings page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub username: String,
+    pub projects: Vec<ProjectInfo>,
+    pub tokens: Vec<ApiTokenInfo>,
+    pub demo_url: Option<String>,
+}
+
+/// Answer of `POST /api/v1/tokens`: the only time the token itself is shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewTokenRequest {
+    pub name: String,
+}
+
+/// Formats milliseconds for display: `850 ms`, `1.25 s`, or an en dash for no data.
+pub fn format_ms(v: Option<f64>) -> String {
+    match v {
+        None => "–".to_string(),
+        Some(ms) if ms < 1000.0 => format!("{} ms", ms.round() as i64),
+        Some(ms) => format!("{:.2} s", ms / 1000.0),
+    }
+}
+
+/// Formats unix milliseconds as `YYYY-MM-DD HH:MM UTC` (no time-zone database needed).
+pub fn format_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm), valid for the whole i64 day range we use.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_round_trips_through_its_name() {
+        for r in Range::ALL {
+            assert_eq!(Range::parse(r.as_str()), Some(r));
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+        }
+        assert_eq!(Range::parse("7d"), None);
+    }
+
+    #[test]
+    fn milliseconds_are_shown_in_the_unit_a_person_reads() {
+        assert_eq!(format_ms(None), "–");
+        assert_eq!(format_ms(Some(849.6)), "850 ms");
+        assert_eq!(format_ms(Some(1250.0)), "1.25 s");
+    }
+
+    #[test]
+    fn utc_timestamps_match_the_calendar() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(1_795_765_860_000), "2026-11-27 07:51 UTC");
+    }
+}

@@ -1,0 +1,22 @@
+use super::layout::{Layout, LoadError};
+use crate::{api::get_overview, islands::OverviewLive, model::Range};
+use leptos::prelude::*;
+
+/// Overview: page-load percentiles, page views, top pages. The server renders the first
+/// view; the [`OverviewLive`] island then switches ranges and refreshes every 30 s.
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| get_overview(Range::Hour));
+    view! {
+        <Layout title="Overview" active="Overview">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(initial) => view! { <OverviewLive initial/> }.into_any(),
+                        Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}

@@ -1,0 +1,72 @@
+use super::layout::{Layout, LoadError};
+use crate::{api::get_settings, islands::TokenCreator, model::SettingsView};
+use leptos::prelude::*;
+
+/// Settings: where to send data (DSN, public key, script tag) and API tokens.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let settings = Resource::new(|| (), |_| get_settings());
+    view! {
+        <Layout title="Settings" active="Settings">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(s) => view! { <SettingsBody settings=s/> }.into_any(),
+                        Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn SettingsBody(settings: SettingsView) -> impl IntoView {
+    let SettingsView {
+        username,
+        projects,
+        tokens,
+        demo_url,
+    } = settings;
+    view! {
+        <p class="muted">"Signed in as " <strong>{username}</strong></p>
+        {projects.into_iter().map(|p| view! {
+            <section class="panel project">
+                <h2>"Project " <code>{p.slug}</code></h2>
+                <dl>
+                    <dt>"Public key"</dt><dd><code class="public-key">{p.public_key}</code></dd>
+                    <dt>"Sentry DSN"</dt><dd><code class="dsn">{p.dsn}</code></dd>
+                </dl>
+                <p>"RUM script tag: add it to every restaurant page"</p>
+                <pre class="script-tag"><code>{p.script_tag}</code></pre>
+            </section>
+        }).collect_view()}
+        {demo_url.map(|url| view! {
+            <p>"See it work: open the " <a href=url.clone() target="_blank">"demo restaurant page"</a>
+               ", then come back to the Overview."</p>
+        })}
+        <section class="panel">
+            <h2>"API tokens"</h2>
+            <p class="muted">"For the read API: " <code>"Authorization: Bearer <token>"</code></p>
+            <table class="tokens">
+                <thead><tr><th>"Name"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                <tbody>
+                    {tokens.into_iter().map(|t| view! {
+                        <tr>
+                            <td>{t.name}</td>
+                            <td><code>{t.prefix}"…"</code></td>
+                            <td>{crate::model::format_utc(t.created_at_ms)}</td>
+                            <td>{t.last_used_ms.map(crate::model::format_utc).unwrap_or_else(|| "never".into())}</td>
+                            <td>
+                                <form method="post" action=format!("/settings/tokens/{}/revoke", t.id)>
+                                    <button type="submit" class="danger">"Revoke"</button>
+                                </form>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <TokenCreator/>
+        </section>
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command: formatting, lints, unit and integration tests, the release build
+# with its bundle-size budgets, and the browser tests against the real binary.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/tools.sh"
+cd "$ROOT"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+ensure_build_tools
+ensure_test_tools
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "clippy (server side, then the two browser crates for wasm32)"
+cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p frontend -p sdk --target wasm32-unknown-unknown -- -D warnings
+
+say "unit and integration tests"
+cargo test -p app -p server
+
+say "release build (dashboard + server) and RUM SDK"
+cargo leptos build --release
+"$ROOT/scripts/build-sdk.sh"
+
+say "bundle sizes against their budgets"
+"$ROOT/scripts/check-sizes.sh"
+
+say "browser tests (Playwright + Debian Chromium) against the release binary"
+MONITOR_BIN="$TARGET_DIR/release/monitor" node --test "$ROOT/end2end/tests/"

@@ -1,0 +1,268 @@
+//! Configuration: defaults in code, then an optional TOML file (`monitor.toml`, or the
+//! path in `MONITOR_CONFIG` / `--config`), then `MONITOR_*` environment variables, where
+//! `__` separates sections (`MONITOR_SERVER__PORT=8080`). `MONITOR_ADMIN_PASSWORD` is a
+//! shorthand for `MONITOR_AUTH__ADMIN_PASSWORD`. Unknown keys are refused, so a typo
+//! fails at start instead of being ignored.
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub ingest: IngestConfig,
+    pub auth: AuthConfig,
+    pub demo: DemoConfig,
+    pub retention: RetentionConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on; 0 picks a free one (tests).
+    pub port: u16,
+    /// The URL people and SDKs reach this monitor at; used in DSNs, script tags and links.
+    /// Empty means `http://<host>:<port>`.
+    pub public_url: String,
+    /// Where cargo-leptos wrote the dashboard's site (`pkg/` with wasm, JS and CSS).
+    pub site_root: PathBuf,
+    /// Where the RUM SDK's built files are (`rum.js`, glue and wasm), served at `/sdk/`.
+    pub sdk_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://path` (created if missing).
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// Largest accepted request body, bytes (`413` above).
+    pub max_body_bytes: usize,
+    /// Most beacons in one request (`400` above).
+    pub max_beacons_per_request: usize,
+    /// Batches the queue holds before answering `429`.
+    pub queue_capacity: usize,
+    /// The writer flushes when this many events are pending...
+    pub flush_max_events: usize,
+    /// ...or when the oldest pending event is this old.
+    pub flush_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Name of the admin user created on first run.
+    pub admin_user: String,
+    /// Password of the admin user created on first run; generated and printed once if unset.
+    #[serde(skip_serializing)]
+    pub admin_password: Option<SecretString>,
+    /// Lifetime of a dashboard session.
+    pub session_hours: u64,
+    /// `auto` (Secure when the public URL or `X-Forwarded-Proto` is https), `always`, `never`.
+    pub secure_cookie: SecureCookie,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookie {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoConfig {
+    /// Serve the instrumented demo restaurant page at `/demo/restaurant`.
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Raw RUM events older than this are deleted.
+    pub raw_events_days: u32,
+    /// Per-minute rollups older than this are deleted.
+    pub rollups_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            ingest: IngestConfig::default(),
+            auth: AuthConfig::default(),
+            demo: DemoConfig::default(),
+            retention: RetentionConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            host: "127.0.0.1".into(),
+            port: 3000,
+            public_url: String::new(),
+            site_root: "target/site".into(),
+            sdk_dir: "target/sdk".into(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://./data/monitor.db".into(),
+            max_connections: 8,
+        }
+    }
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            max_body_bytes: 64 * 1024,
+            max_beacons_per_request: 100,
+            queue_capacity: 2048,
+            flush_max_events: 2000,
+            flush_interval_ms: 250,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            admin_user: "admin".into(),
+            admin_password: None,
+            session_hours: 24 * 7,
+            secure_cookie: SecureCookie::Auto,
+        }
+    }
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig { enabled: true }
+    }
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            raw_events_days: 14,
+            rollups_days: 90,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Config {
+    /// Defaults, then `file` (or `monitor.toml` when it exists), then the environment.
+    pub fn load(file: Option<PathBuf>) -> Result<Config, ConfigError> {
+        let file = file
+            .or_else(|| std::env::var_os("MONITOR_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("monitor.toml"));
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(
+                Env::prefixed("MONITOR_")
+                    .ignore(&["CONFIG", "ADMIN_PASSWORD"])
+                    .split("__"),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["MONITOR_ADMIN_PASSWORD"])
+                    .map(|_| "auth.admin_password".into()),
+            )
+            .extract()
+            .map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// A configuration for tests: a database in `dir`, a free port, fast flushes.
+    pub fn for_tests(dir: &std::path::Path) -> Config {
+        let mut c = Config::default();
+        c.server.port = 0;
+        c.database.url = format!("sqlite://{}", dir.join("monitor.db").display());
+        c.ingest.flush_interval_ms = 20;
+        c.auth.admin_password = Some(SecretString::from("test-password-123"));
+        c
+    }
+
+    pub fn socket_addr(&self) -> Result<SocketAddr, std::net::AddrParseError> {
+        format!("{}:{}", self.server.host, self.server.port).parse()
+    }
+
+    /// The public URL without a trailing slash, given the address actually bound.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        if self.server.public_url.is_empty() {
+            format!("http://{bound}")
+        } else {
+            self.server.public_url.trim_end_matches('/').to_string()
+        }
+    }
+
+    pub fn flush_interval(&self) -> Duration {
+        Duration::from_millis(self.ingest.flush_interval_ms.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "monitor.toml",
+                "[server]\nport = 4000\nhost = \"0.0.0.0\"\n",
+            )?;
+            jail.set_env("MONITOR_SERVER__PORT", "5000");
+            jail.set_env("MONITOR_ADMIN_PASSWORD", "s3cret");
+            let c = Config::load(None).expect("loads");
+            assert_eq!(c.server.port, 5000);
+            assert_eq!(c.server.host, "0.0.0.0");
+            assert_eq!(c.auth.admin_password.unwrap().expose_secret(), "s3cret");
+            assert_eq!(c.ingest.max_body_bytes, 64 * 1024);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_name() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("monitor.toml", "[server]\nprot = 4000\n")?;
+            let err = Config::load(None).expect_err("typo must fail").to_string();
+            assert!(err.contains("prot"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_admin_password_never_prints() {
+        let mut c = Config::default();
+        c.auth.admin_password = Some(SecretString::from("hunter2"));
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,230 @@
+//! Answers the dashboard and the read API from rollups: the cost of a query depends on
+//! the range and the number of pages, never on how many raw events are stored.
+
+use crate::{
+    clock::{minute_of, now_ms},
+    render::chart,
+    rollup::{Metric, Sketch},
+    state::AppState,
+    storage::{Project, RollupRow},
+};
+use app::{
+    api::DashboardSource,
+    model::{
+        ApiTokenInfo, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
+    },
+};
+
+/// Merges rows into quantiles.
+pub fn quantiles(rows: &[RollupRow]) -> Quantiles {
+    let mut merged = Sketch::new();
+    let mut count = 0;
+    for r in rows {
+        count += r.count;
+        if let Some(s) = &r.sketch {
+            merged.merge(s);
+        }
+    }
+    Quantiles {
+        count,
+        p50: merged.quantile(0.5),
+        p95: merged.quantile(0.95),
+        p99: merged.quantile(0.99),
+    }
+}
+
+/// The first minute of the range ending at `now_minute`: whole buckets aligned to the
+/// bucket width (so they stay put between refreshes), the last one being the current.
+pub fn range_start(range: Range, now_minute: i64) -> i64 {
+    let b = range.bucket_minutes();
+    (now_minute.div_euclid(b) - (range.minutes() / b - 1)) * b
+}
+
+/// One point per bucket from `from` to `to_minute`, empty buckets included.
+pub fn series(rows: &[RollupRow], range: Range, from: i64, to_minute: i64) -> Vec<SeriesPoint> {
+    let b = range.bucket_minutes();
+    let mut out = vec![];
+    let mut start = from;
+    let mut i = 0;
+    while start <= to_minute {
+        let end = start + b;
+        let first = i;
+        while i < rows.len() && rows[i].minute < end {
+            i += 1;
+        }
+        let q = quantiles(&rows[first..i]);
+        out.push(SeriesPoint {
+            start_ms: start * 60_000,
+            count: q.count,
+            p50: q.p50,
+            p95: q.p95,
+            p99: q.p99,
+        });
+        start = end;
+    }
+    out
+}
+
+pub async fn overview(
+    state: &AppState,
+    project: &Project,
+    range: Range,
+) -> anyhow::Result<Overview> {
+    let now = now_ms();
+    let to = minute_of(now);
+    let from = range_start(range, to);
+    let s = &state.storage;
+    let load_rows = s.rollups(project.id, Metric::Load, "", from, to).await?;
+    let views: u64 = s
+        .rollups(project.id, Metric::PageView, "", from, to)
+        .await?
+        .iter()
+        .map(|r| r.count)
+        .sum();
+    let ttfb = quantiles(&s.rollups(project.id, Metric::Ttfb, "", from, to).await?);
+    let fcp = quantiles(
+        &s.rollups(project.id, Metric::FirstContentfulPaint, "", from, to)
+            .await?,
+    );
+    let top_pages = s
+        .top_pages(project.id, from, to, 10)
+        .await?
+        .into_iter()
+        .map(|(page, views)| PageCount { page, views })
+        .collect();
+    let series = series(&load_rows, range, from, to);
+    Ok(Overview {
+        project: project.slug.clone(),
+        range,
+        generated_at_ms: now,
+        page_views: views,
+        load: quantiles(&load_rows),
+        ttfb,
+        fcp,
+        chart_svg: chart::page_load_chart(&series, range),
+        series,
+        top_pages,
+    })
+}
+
+pub fn project_info(public_url: &str, p: &Project) -> ProjectInfo {
+    let (scheme, host) = public_url.split_once("://").unwrap_or(("http", public_url));
+    ProjectInfo {
+        id: p.id,
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        public_key: p.public_key.clone(),
+        dsn: format!("{scheme}://{}@{host}/{}", p.public_key, p.id),
+        script_tag: format!(
+            r#"<script type="module" src="{public_url}/sdk/rum.js" data-key="{}"></script>"#,
+            p.public_key
+        ),
+    }
+}
+
+/// The default project (the first one); every install has it after first run.
+pub async fn default_project(state: &AppState) -> anyhow::Result<Project> {
+    state
+        .storage
+        .projects()
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no project exists"))
+}
+
+#[async_trait::async_trait]
+impl DashboardSource for AppState {
+    async fn overview(&self, range: Range) -> Result<Overview, String> {
+        let project = default_project(self).await.map_err(|e| e.to_string())?;
+        overview(self, &project, range)
+            .await
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    async fn settings(&self, username: &str) -> Result<SettingsView, String> {
+        let projects = self.storage.projects().await.map_err(|e| e.to_string())?;
+        let tokens = self.storage.api_tokens().await.map_err(|e| e.to_string())?;
+        Ok(SettingsView {
+            username: username.to_string(),
+            projects: projects
+                .iter()
+                .map(|p| project_info(&self.public_url, p))
+                .collect(),
+            tokens: tokens
+                .into_iter()
+                .map(|t| ApiTokenInfo {
+                    id: t.id,
+                    name: t.name,
+                    prefix: t.prefix,
+                    created_at_ms: t.created_at_ms,
+                    last_used_ms: t.last_used_ms,
+                })
+                .collect(),
+            demo_url: self
+                .config
+                .demo
+                .enabled
+                .then(|| "/demo/restaurant".to_string()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(minute: i64, values: &[f64]) -> RollupRow {
+        let mut sketch = Sketch::new();
+        values.iter().for_each(|v| sketch.add(*v));
+        RollupRow {
+            minute,
+            page: String::new(),
+            count: values.len() as u64,
+            sum: values.iter().sum(),
+            sketch: Some(sketch),
+        }
+    }
+
+    #[test]
+    fn day_ranges_start_on_a_bucket_boundary() {
+        assert_eq!(range_start(Range::Hour, 1000), 941);
+        let day = range_start(Range::Day, 10_000);
+        assert_eq!(day % 15, 0);
+        // 95 whole buckets before the current one (which started at 9990).
+        assert_eq!(day, 9990 - 95 * 15);
+    }
+
+    #[test]
+    fn series_has_a_point_per_bucket_and_merges_rows_inside_one() {
+        let rows = vec![
+            row(0, &[100.0; 50]),
+            row(14, &[300.0; 50]),
+            row(30, &[50.0]),
+        ];
+        let s = series(&rows, Range::Day, 0, 44);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].count, 100);
+        assert!((s[0].p99.unwrap() - 300.0).abs() < 6.0, "{:?}", s[0]);
+        assert!((s[0].p50.unwrap() - 100.0).abs() < 2.0, "{:?}", s[0]);
+        assert_eq!(s[1].count, 0);
+        assert_eq!(s[1].p50, None);
+        assert_eq!(s[2].count, 1);
+    }
+
+    #[test]
+    fn the_dsn_and_script_tag_name_the_key_and_host() {
+        let p = Project {
+            id: 1,
+            slug: "restaurant-os".into(),
+            name: "R".into(),
+            public_key: "abc".into(),
+        };
+        let info = project_info("http://127.0.0.1:3000", &p);
+        assert_eq!(info.dsn, "http://abc@127.0.0.1:3000/1");
+        assert_eq!(
+            info.script_tag,
+            r#"<script type="module" src="http://127.0.0.1:3000/sdk/rum.js" data-key="abc"></script>"#
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! The HTTP layer: one file per resource, each with a `router()`. Handlers parse,
+//! authenticate and hand off; the work happens in the domain modules.
+
+pub mod api_v1;
+pub mod auth;
+pub mod demo;
+pub mod health;
+pub mod rum;
+pub mod settings;
+
+use crate::{auth::guard, state::AppState, telemetry};
+use app::{api::Dashboard, shell, App};
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer, cors::CorsLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+};
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let leptos_options = state.leptos.clone();
+    let dashboard = Dashboard(Arc::new(state.clone()));
+    let routes = generate_route_list(App);
+    let pkg_dir =
+        std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
+
+    // Served to restaurant pages on other origins: module scripts and wasm need CORS.
+    let sdk = ServiceBuilder::new()
+        .layer(CorsLayer::permissive())
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("public, max-age=300"),
+        ))
+        .service(ServeDir::new(&state.config.server.sdk_dir));
+
+    Router::new()
+        .merge(rum::router())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(settings::router())
+        .merge(demo::router(&state.config))
+        .nest("/api/v1", api_v1::router())
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service("/sdk", sdk)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(dashboard.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_auth,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.telemetry.clone(),
+            telemetry::track_requests,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,6 @@
+//! Ingest: turn request bodies into validated batches ([`rum`]), hold them in a bounded
+//! queue ([`queue`]), and write them off the request path ([`writer`]).
+
+pub mod queue;
+pub mod rum;
+pub mod writer;

@@ -1,0 +1,162 @@
+//! The page-load chart: p50 / p95 / p99 over time as SVG. Buckets without data break
+//! the line rather than drawing a fake zero. Labels are numbers and fixed words only.
+
+use app::model::{Range, SeriesPoint};
+use plotters::prelude::*;
+
+const SIZE: (u32, u32) = (880, 300);
+const LINES: [(&str, RGBColor); 3] = [
+    ("p50", RGBColor(37, 99, 235)),
+    ("p95", RGBColor(234, 146, 12)),
+    ("p99", RGBColor(220, 38, 38)),
+];
+
+fn hh_mm(minute: i64) -> String {
+    let m = minute.rem_euclid(24 * 60);
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Consecutive runs of points that have a value.
+fn segments(series: &[SeriesPoint], pick: fn(&SeriesPoint) -> Option<f64>) -> Vec<Vec<(i64, f64)>> {
+    let mut out: Vec<Vec<(i64, f64)>> = vec![];
+    let mut run = vec![];
+    for p in series {
+        match pick(p) {
+            Some(v) => run.push((p.start_ms / 60_000, v)),
+            None if !run.is_empty() => out.push(std::mem::take(&mut run)),
+            None => {}
+        }
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out
+}
+
+/// Draws the chart; on a drawing error returns a small SVG saying so.
+pub fn page_load_chart(series: &[SeriesPoint], range: Range) -> String {
+    match draw(series, range) {
+        Ok(svg) => svg,
+        Err(e) => {
+            tracing::error!(error = %e, "chart drawing failed");
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="40"><text x="10" y="25">chart unavailable</text></svg>"#,
+                SIZE.0
+            )
+        }
+    }
+}
+
+fn draw(series: &[SeriesPoint], range: Range) -> Result<String, Box<dyn std::error::Error>> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        let x0 = series.first().map(|p| p.start_ms / 60_000).unwrap_or(0);
+        let x1 = series
+            .last()
+            .map(|p| p.start_ms / 60_000)
+            .unwrap_or(60)
+            .max(x0 + 1);
+        let ymax = series
+            .iter()
+            .filter_map(|p| p.p99.or(p.p95).or(p.p50))
+            .fold(0.0_f64, f64::max);
+        let ymax = if ymax <= 0.0 { 1000.0 } else { ymax * 1.1 };
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, 0.0..ymax)?;
+        chart
+            .configure_mesh()
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&|m| hh_mm(*m))
+            .y_label_formatter(&|v| format!("{v:.0} ms"))
+            .light_line_style(RGBColor(240, 240, 240))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()?;
+        let has_data = series.iter().any(|p| p.count > 0);
+        if !has_data {
+            root.draw(&Text::new(
+                format!("No page loads in the {}", range.label().to_lowercase()),
+                ((SIZE.0 / 2 - 120) as i32, (SIZE.1 / 2) as i32),
+                ("sans-serif", 16)
+                    .into_font()
+                    .color(&RGBColor(120, 120, 120)),
+            ))?;
+        }
+        let picks: [fn(&SeriesPoint) -> Option<f64>; 3] = [|p| p.p50, |p| p.p95, |p| p.p99];
+        for ((name, color), pick) in LINES.into_iter().zip(picks) {
+            let mut first = true;
+            for seg in segments(series, pick) {
+                let drawn = chart.draw_series(LineSeries::new(seg, color.stroke_width(2)))?;
+                if std::mem::take(&mut first) {
+                    drawn.label(name).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                    });
+                }
+            }
+        }
+        if has_data {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .draw()?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(minute: i64, p50: Option<f64>) -> SeriesPoint {
+        SeriesPoint {
+            start_ms: minute * 60_000,
+            count: u64::from(p50.is_some()),
+            p50,
+            p95: p50.map(|v| v * 2.0),
+            p99: p50.map(|v| v * 3.0),
+        }
+    }
+
+    #[test]
+    fn draws_one_line_per_run_of_data() {
+        let series = vec![
+            point(0, Some(100.0)),
+            point(1, Some(200.0)),
+            point(2, None),
+            point(3, Some(150.0)),
+        ];
+        let svg = page_load_chart(&series, Range::Hour);
+        assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
+        // Each quantile: one line per run of data (2) plus its legend sample.
+        for color in ["#2563EB", "#EA920C", "#DC2626"] {
+            assert_eq!(
+                svg.matches(&format!("stroke=\"{color}\"")).count(),
+                3,
+                "{color} in {svg}"
+            );
+        }
+        assert!(svg.contains("p95"));
+    }
+
+    #[test]
+    fn says_so_when_there_is_no_data() {
+        let svg = page_load_chart(&[point(0, None), point(1, None)], Range::Day);
+        assert!(svg.contains("No page loads in the last 24 h"));
+        assert!(!svg.contains("p99"));
+    }
+
+    #[test]
+    fn labels_are_clock_times() {
+        assert_eq!(hh_mm(0), "00:00");
+        assert_eq!(hh_mm(24 * 60 + 61), "01:01");
+    }
+}

@@ -1,0 +1,3 @@
+//! Server-side rendering of charts (plotters, SVG backend).
+
+pub mod chart;

@@ -1,0 +1,154 @@
+//! Per-minute rollups: count, sum and a quantile sketch per metric and page. The writer
+//! turns each flush into [`RollupDelta`]s with [`aggregate`]; storage merges them into
+//! the stored rows; queries merge rows across minutes with [`Sketch::merge`].
+
+mod sketch;
+
+pub use sketch::Sketch;
+
+use crate::storage::RumEventRow;
+use std::collections::BTreeMap;
+
+/// What a rollup row measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Metric {
+    /// One per page-load beacon; count only, no sketch.
+    PageView,
+    Ttfb,
+    DomContentLoaded,
+    Load,
+    FirstPaint,
+    FirstContentfulPaint,
+}
+
+impl Metric {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::PageView => "pageview",
+            Metric::Ttfb => "ttfb",
+            Metric::DomContentLoaded => "dcl",
+            Metric::Load => "load",
+            Metric::FirstPaint => "fp",
+            Metric::FirstContentfulPaint => "fcp",
+        }
+    }
+
+    fn timings(e: &RumEventRow) -> [(Metric, Option<f64>); 5] {
+        [
+            (Metric::Ttfb, e.ttfb),
+            (Metric::DomContentLoaded, e.dcl),
+            (Metric::Load, e.load),
+            (Metric::FirstPaint, e.fp),
+            (Metric::FirstContentfulPaint, e.fcp),
+        ]
+    }
+}
+
+/// What one flush adds to one rollup row.
+#[derive(Debug, Clone)]
+pub struct RollupDelta {
+    pub project_id: i64,
+    pub metric: Metric,
+    /// `""` is the all-pages row.
+    pub page: String,
+    pub minute: i64,
+    pub count: u64,
+    pub sum: f64,
+    pub sketch: Option<Sketch>,
+}
+
+/// Folds events into one delta per (project, metric, page, minute), for each page and
+/// for all pages together. Events are placed by the server's receive time, so a client
+/// with a wrong clock cannot put data into the past or the future.
+pub fn aggregate(events: &[RumEventRow]) -> Vec<RollupDelta> {
+    type Key = (i64, Metric, String, i64);
+    let mut acc: BTreeMap<Key, RollupDelta> = BTreeMap::new();
+    let mut add = |project_id: i64, metric: Metric, page: &str, minute: i64, value: Option<f64>| {
+        let d = acc
+            .entry((project_id, metric, page.to_string(), minute))
+            .or_insert_with(|| RollupDelta {
+                project_id,
+                metric,
+                page: page.to_string(),
+                minute,
+                count: 0,
+                sum: 0.0,
+                sketch: (metric != Metric::PageView).then(Sketch::new),
+            });
+        d.count += 1;
+        if let Some(v) = value {
+            d.sum += v;
+            if let Some(s) = d.sketch.as_mut() {
+                s.add(v);
+            }
+        }
+    };
+    for e in events {
+        let minute = crate::clock::minute_of(e.received_at_ms);
+        for page in [e.page.as_str(), ""] {
+            add(e.project_id, Metric::PageView, page, minute, None);
+            for (metric, value) in Metric::timings(e) {
+                if value.is_some() {
+                    add(e.project_id, metric, page, minute, value);
+                }
+            }
+        }
+    }
+    acc.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(page: &str, at_ms: i64, load: Option<f64>) -> RumEventRow {
+        RumEventRow {
+            project_id: 1,
+            received_at_ms: at_ms,
+            client_ts_ms: None,
+            page: page.into(),
+            session_id: None,
+            user_agent: None,
+            ttfb: Some(50.0),
+            dcl: None,
+            load,
+            fp: None,
+            fcp: None,
+        }
+    }
+
+    fn find<'a>(d: &'a [RollupDelta], m: Metric, page: &str, minute: i64) -> &'a RollupDelta {
+        d.iter()
+            .find(|x| x.metric == m && x.page == page && x.minute == minute)
+            .expect("delta present")
+    }
+
+    #[test]
+    fn each_event_counts_for_its_page_and_for_all_pages_in_its_minute() {
+        let events = [
+            event("/menu", 60_000, Some(100.0)),
+            event("/menu", 119_999, Some(300.0)),
+            event("/cart", 120_000, None),
+        ];
+        let d = aggregate(&events);
+        let menu = find(&d, Metric::Load, "/menu", 1);
+        assert_eq!((menu.count, menu.sum), (2, 400.0));
+        assert_eq!(find(&d, Metric::PageView, "", 1).count, 2);
+        assert_eq!(find(&d, Metric::PageView, "", 2).count, 1);
+        assert!(find(&d, Metric::PageView, "", 2).sketch.is_none());
+        // No load timing on /cart: no load row, but TTFB is there.
+        assert!(!d
+            .iter()
+            .any(|x| x.metric == Metric::Load && x.page == "/cart"));
+        assert_eq!(find(&d, Metric::Ttfb, "/cart", 2).count, 1);
+    }
+
+    #[test]
+    fn sketches_in_deltas_give_the_quantiles_of_their_values() {
+        let events: Vec<_> = (1..=100).map(|i| event("/", 0, Some(i as f64))).collect();
+        let d = aggregate(&events);
+        let all = find(&d, Metric::Load, "", 0);
+        let p50 = all.sketch.as_ref().unwrap().quantile(0.5).unwrap();
+        assert!((p50 - 50.0).abs() <= 1.0, "p50 was {p50}");
+    }
+}

@@ -1,0 +1,176 @@
+//! Builds the application from a [`Config`] and runs it until a shutdown signal, in an
+//! order that loses nothing: stop accepting requests and finish those in flight, then
+//! let the writer drain the queue, then close the database.
+
+use crate::{
+    auth::bootstrap::{self, Bootstrap},
+    config::Config,
+    http,
+    ingest::{queue::RumQueue, writer::RumWriter},
+    state::{AppState, ProjectKeys},
+    storage::{self, DynStorage},
+    telemetry::Telemetry,
+};
+use leptos::config::{Env, LeptosOptions};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How often retention runs.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+    writer: RumWriter,
+    bootstrap: Bootstrap,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let storage =
+            storage::connect(&config.database.url, config.database.max_connections).await?;
+        let boot = bootstrap::run(&config, &storage).await?;
+        let listener = TcpListener::bind(config.socket_addr()?).await?;
+        let addr = listener.local_addr()?;
+        let public_url: Arc<str> = config.public_url(addr).into();
+
+        let projects = Arc::new(ProjectKeys::default());
+        projects.replace(storage.projects().await?);
+        let (rum_queue, rx) = RumQueue::new(config.ingest.queue_capacity);
+        let writer = RumWriter {
+            rx,
+            storage: storage.clone(),
+            stats: rum_queue.stats.clone(),
+            flush_max_events: config.ingest.flush_max_events,
+            flush_interval: config.flush_interval(),
+        };
+        let leptos = LeptosOptions::builder()
+            .output_name("monitor")
+            .site_root(config.server.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .env(Env::PROD)
+            .build();
+        let state = AppState {
+            config: Arc::new(config),
+            storage,
+            rum_queue,
+            projects,
+            leptos,
+            public_url,
+            telemetry: Arc::new(Telemetry::default()),
+        };
+        Ok(Application {
+            listener,
+            addr,
+            state,
+            writer,
+            bootstrap: boot,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Says where to go; on first run with a generated password, prints it once.
+    pub fn announce(&self) {
+        let url = &self.state.public_url;
+        println!("Restaurant OS Monitor is serving {url}");
+        if let Some(pw) = &self.bootstrap.generated_password {
+            println!(
+                "First run: sign in at {url}/login as `{}` with password {pw}\n\
+                 (shown only now; set MONITOR_ADMIN_PASSWORD before the first run to choose it)",
+                self.state.config.auth.admin_user
+            );
+        } else if self.bootstrap.admin_created {
+            println!(
+                "First run: sign in at {url}/login as `{}` with MONITOR_ADMIN_PASSWORD",
+                self.state.config.auth.admin_user
+            );
+        }
+        if self.state.config.demo.enabled {
+            println!("Demo page with the RUM SDK: {url}/demo/restaurant");
+        }
+    }
+
+    /// Serves until `shutdown` completes, then drains and flushes everything accepted.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            state,
+            writer,
+            ..
+        } = self;
+        let stop_workers = CancellationToken::new();
+        let writer = tokio::spawn(writer.run_until_stopped(stop_workers.clone()));
+        let retention = tokio::spawn(run_retention(state.clone(), stop_workers.clone()));
+
+        let storage: DynStorage = state.storage.clone();
+        axum::serve(listener, http::router(state))
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        tracing::info!("stopped accepting requests; draining the ingest queue");
+        stop_workers.cancel();
+        writer.await?;
+        let _ = retention.await;
+        storage.close().await;
+        tracing::info!("shutdown complete");
+        Ok(())
+    }
+}
+
+async fn run_retention(state: AppState, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(RETENTION_EVERY);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let r = &state.config.retention;
+        let now = crate::clock::now_ms();
+        let raw_before = now - i64::from(r.raw_events_days) * 86_400_000;
+        let rollups_before = crate::clock::minute_of(now) - i64::from(r.rollups_days) * 1440;
+        match state
+            .storage
+            .enforce_retention(raw_before, rollups_before, now)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "retention deleted expired rows"),
+            Err(e) => tracing::error!(error = %e, "retention failed"),
+        }
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,37 @@
+//! The monitor watching itself: logs ([`init_tracing`]), request counters and error
+//! rate ([`requests`]), and process memory / CPU ([`process`]).
+
+pub mod process;
+pub mod requests;
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use std::sync::Arc;
+
+#[derive(Default)]
+pub struct Telemetry {
+    pub requests: requests::RequestStats,
+    pub process: process::ProcessSampler,
+}
+
+/// Logs to stderr; `RUST_LOG` filters (default `info`, quiet dependencies).
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Counts requests in flight and finished requests by outcome.
+pub async fn track_requests(State(t): State<Arc<Telemetry>>, req: Request, next: Next) -> Response {
+    let _guard = t.requests.start();
+    let resp = next.run(req).await;
+    t.requests.finish(resp.status().is_server_error());
+    resp
+}

@@ -1,0 +1,132 @@
+use monitor::{config::Config, startup::Application, state::AppState};
+use reqwest::{redirect::Policy, Client, Response};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const ADMIN: &str = "admin";
+pub const PASSWORD: &str = "test-password-123";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub public_key: String,
+    /// Keeps cookies, follows no redirects (tests look at them).
+    pub client: Client,
+    pub dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_tests(dir.path());
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("app builds");
+    let base = format!("http://{}", app.addr());
+    let state = app.state().clone();
+    let public_key = state.storage.projects().await.unwrap()[0]
+        .public_key
+        .clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        state,
+        public_key,
+        client,
+        dir,
+        stop: Some(stop),
+        handle: Some(handle),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_rum(&self, body: impl Into<String>, content_type: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/rum?key={}", self.public_key)))
+            .header("content-type", content_type)
+            .body(body.into())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login_as(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/auth/login"))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self) {
+        let r = self.login_as(ADMIN, PASSWORD).await;
+        assert_eq!(r.status(), 303, "sign-in redirects");
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.unwrap()
+    }
+
+    pub async fn stored_events(&self) -> u64 {
+        let p = self.state.storage.projects().await.unwrap()[0].id;
+        self.state.storage.count_rum_events(p).await.unwrap()
+    }
+
+    /// Waits (up to 10 s) until `n` events are stored; returns what is stored then.
+    pub async fn wait_for_events(&self, n: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let stored = self.stored_events().await;
+            if stored >= n || Instant::now() > deadline {
+                return stored;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.unwrap().unwrap();
+        }
+    }
+}
+
+pub fn beacon(page: &str, load: f64) -> Value {
+    serde_json::json!({ "type": "pageload", "page": page, "ttfb": load / 10.0, "fcp": load / 2.0, "load": load })
+}
+
+pub fn beacons(items: &[Value]) -> String {
+    serde_json::json!({ "beacons": items }).to_string()
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real application on a random port with a temporary SQLite
+//! database, driven over HTTP. One test binary; `helpers::spawn_app` starts each app.
+
+mod auth;
+mod health;
+mod helpers;
+mod rum;
+mod shutdown;

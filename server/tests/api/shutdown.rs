@@ -1,0 +1,92 @@
+//! SIGTERM against the real binary: every accepted beacon is in the database after exit.
+
+use crate::helpers::{beacon, beacons};
+use nix::{
+    sys::signal::{kill, Signal},
+    unistd::Pid,
+};
+use sqlx::{ConnectOptions, Connection};
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+#[tokio::test]
+async fn sigterm_flushes_every_accepted_beacon() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("monitor.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_monitor"))
+        .current_dir(dir.path())
+        .env("MONITOR_SERVER__PORT", "0")
+        .env(
+            "MONITOR_DATABASE__URL",
+            format!("sqlite://{}", db.display()),
+        )
+        .env("MONITOR_ADMIN_PASSWORD", "drain-test-password")
+        // Nothing flushes on its own: whatever is stored was flushed by the shutdown.
+        .env("MONITOR_INGEST__FLUSH_INTERVAL_MS", "600000")
+        .env("MONITOR_INGEST__FLUSH_MAX_EVENTS", "1000000")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("monitor starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first.rsplit(' ').next().unwrap().to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&db)
+        .connect()
+        .await
+        .unwrap();
+    let key: String = sqlx::query_scalar("SELECT public_key FROM projects")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut accepted = 0;
+    for i in 0..50 {
+        let body = beacons(
+            &(0..10)
+                .map(|j| beacon(&format!("/p{}", (i + j) % 7), 100.0 + j as f64))
+                .collect::<Vec<_>>(),
+        );
+        let r = client
+            .post(format!("{base}/api/rum?key={key}"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        accepted += 10;
+    }
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rum_events")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(before, 0, "nothing flushed before the signal");
+
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "clean exit: {status}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rum_events")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(stored, accepted);
+    let views: i64 = sqlx::query_scalar(
+        "SELECT SUM(count) FROM rum_rollups WHERE metric = 'pageview' AND page = ''",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(views, accepted, "rollups flushed with the events");
+    conn.close().await.unwrap();
+}
