@@ -28,4 +28,4 @@ say "bundle sizes against their budgets"
 "$ROOT/scripts/check-sizes.sh"
 
 say "browser tests (Playwright + Debian Chromium) against the release binary"
-MONITOR_BIN="$TARGET_DIR/release/monitor" node --test "$ROOT/end2end/tests/"
+E2E_MONITOR_BIN="$TARGET_DIR/release/monitor" node --test "$ROOT/end2end/tests/"

@@ -12,11 +12,12 @@ export const PASSWORD = "e2e-password-123";
 
 export async function startMonitor() {
   const dir = mkdtempSync(join(tmpdir(), "monitor-e2e-"));
-  const bin = process.env.MONITOR_BIN || join(ROOT, "target", "release", "monitor");
+  const bin = resolve(process.env.E2E_MONITOR_BIN || join(ROOT, "target", "release", "monitor"));
   const child = spawn(bin, [], {
     cwd: dir,
     env: {
-      ...process.env,
+      // The monitor refuses unknown MONITOR_* settings: pass only ours.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("MONITOR_"))),
       MONITOR_SERVER__PORT: "0",
       MONITOR_DATABASE__URL: `sqlite://${join(dir, "monitor.db")}`,
       MONITOR_ADMIN_PASSWORD: PASSWORD,
@@ -28,6 +29,7 @@ export async function startMonitor() {
   const lines = createInterface({ input: child.stdout });
   const base = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error("monitor did not start in 30 s")), 30_000);
+    child.once("error", fail);
     child.once("exit", (code) => fail(new Error(`monitor exited with ${code}`)));
     lines.on("line", (line) => {
       const m = line.match(/serving (http:\/\/\S+)/);

@@ -92,7 +92,8 @@ impl Transport {
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_body(&JsValue::from_str(&text));
-        init.set_keepalive(true);
+        // `keepalive` is not in web-sys's stable API; set it on the plain JS object.
+        let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
         let promise = window.fetch_with_str_and_init(&self.url, &init);
         // Observe the rejection so an offline monitor never shows up in the host page.
         let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
