@@ -53,7 +53,7 @@ test("demo page views reach the hydrated Overview", async () => {
     const views = await page.locator(".card", { hasText: "Page views" }).locator(".card-value").textContent();
     return views.trim() === "3";
   });
-  assert.ok((await page.locator(".chart svg polyline").count()) >= 3, "p50/p95/p99 lines drawn");
+  assert.ok((await page.locator(".chart svg circle").count()) >= 3, "p50/p95/p99 points drawn");
   const pages = await page.locator("table.top-pages tbody tr td:first-child").allTextContents();
   assert.deepEqual(pages, ["/demo/restaurant", "/demo/restaurant/menu"]);
 
@@ -66,12 +66,13 @@ test("demo page views reach the hydrated Overview", async () => {
   });
   await page.locator(".refresh-status", { hasText: "Updated" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Last hour" }).getAttribute("aria-pressed"), "false");
-  assert.ok((await page.locator(".chart svg polyline").count()) >= 3, "chart redrawn for 24 h");
+  assert.ok((await page.locator(".chart svg circle").count()) >= 3, "chart redrawn for 24 h");
   assert.equal(
     (await page.locator(".card", { hasText: "Page views" }).locator(".card-value").textContent()).trim(),
     "3",
   );
   assert.deepEqual(errors, [], "no console errors on the dashboard");
+  await page.screenshot({ path: new URL("../test-results/overview.png", import.meta.url).pathname, fullPage: true });
 
   // Sign out ends the session.
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -1,5 +1,6 @@
 //! The options object of `init(options)` (and what the script tag's attributes become).
 
+use alloc::string::String;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
@@ -26,7 +27,16 @@ impl Options {
         }
         let key = get(o, "key").as_string().filter(|k| !k.is_empty())?;
         let endpoint = get(o, "endpoint").as_string()?;
-        let sample_rate = get(o, "sampleRate").as_f64().unwrap_or(1.0).clamp(0.0, 1.0);
+        // Not `f64::clamp`: its NaN assertion would pull float formatting into the wasm.
+        // NaN and negatives sample nothing; above 1 samples everything.
+        let rate = get(o, "sampleRate").as_f64().unwrap_or(1.0);
+        let sample_rate = if rate > 1.0 {
+            1.0
+        } else if rate > 0.0 {
+            rate
+        } else {
+            0.0
+        };
         let enabled = get(o, "enabled").as_bool().unwrap_or(true);
         let page = get(o, "page").as_string();
         Some(Options {

@@ -1,35 +1,13 @@
 //! Page-load timing from the Navigation Timing and Paint Timing APIs: TTFB
 //! (`responseStart`), DOMContentLoaded and load (`…EventEnd`), first paint and first
-//! contentful paint, all in milliseconds since navigation start.
+//! contentful paint, all in milliseconds since navigation start; plus the page and a
+//! per-tab session id.
 
 use crate::options::Options;
+use alloc::string::String;
 use js_sys::{Date, Object, Reflect};
-use wasm_bindgen::{prelude::*, JsCast};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::PerformanceNavigationTiming;
-
-/// Runs `f` once the load event has finished (so `loadEventEnd` is set).
-pub fn when_loaded(f: impl FnOnce() + 'static) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let later = Closure::once_into_js(f);
-    let schedule = move || {
-        if let Some(w) = web_sys::window() {
-            let _ =
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0);
-        }
-    };
-    let complete = window
-        .document()
-        .map(|d| d.ready_state() == "complete")
-        .unwrap_or(false);
-    if complete {
-        schedule();
-    } else {
-        let on_load = Closure::once_into_js(schedule);
-        let _ = window.add_event_listener_with_callback("load", on_load.unchecked_ref());
-    }
-}
 
 fn set(o: &Object, name: &str, v: &JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(name), v);
@@ -38,7 +16,11 @@ fn set(o: &Object, name: &str, v: &JsValue) {
 fn set_ms(o: &Object, name: &str, v: f64) {
     // Zero means "did not happen" in Navigation Timing; report only what happened.
     if v > 0.0 && v.is_finite() {
-        set(o, name, &JsValue::from_f64((v * 10.0).round() / 10.0));
+        set(
+            o,
+            name,
+            &JsValue::from_f64(js_sys::Math::round(v * 10.0) / 10.0),
+        );
     }
 }
 
@@ -60,7 +42,7 @@ pub fn measure(opts: &Options) -> Option<Object> {
         .unwrap_or_else(|| "/".into());
     set(&beacon, "page", &JsValue::from_str(&page));
     set(&beacon, "ts", &JsValue::from_f64(Date::now()));
-    if let Some(s) = crate::transport::session_id() {
+    if let Some(s) = session_id() {
         set(&beacon, "session", &JsValue::from_str(&s));
     }
     set_ms(&beacon, "ttfb", nav.response_start());
@@ -77,4 +59,28 @@ pub fn measure(opts: &Options) -> Option<Object> {
         }
     }
     Some(beacon)
+}
+
+/// Key of the per-tab session id in `sessionStorage` (no cookies).
+const SESSION_KEY: &str = "rosm_session";
+
+/// A per-tab session id, or `None` where storage is unavailable (some private modes).
+fn session_id() -> Option<String> {
+    let storage = web_sys::window()?.session_storage().ok()??;
+    if let Ok(Some(s)) = storage.get_item(SESSION_KEY) {
+        return Some(s);
+    }
+    let mut id = String::with_capacity(16);
+    push_random_hex(&mut id);
+    push_random_hex(&mut id);
+    let _ = storage.set_item(SESSION_KEY, &id);
+    Some(id)
+}
+
+/// Appends 8 random hex digits (no float formatting: it would bloat the wasm).
+fn push_random_hex(out: &mut String) {
+    let n = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+    for shift in (0..8).rev() {
+        out.push(char::from_digit((n >> (shift * 4)) & 0xf, 16).unwrap_or('0'));
+    }
 }

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -98,19 +98,6 @@ pub struct RetentionConfig {
     pub raw_events_days: u32,
     /// Per-minute rollups older than this are deleted.
     pub rollups_days: u32,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            ingest: IngestConfig::default(),
-            auth: AuthConfig::default(),
-            demo: DemoConfig::default(),
-            retention: RetentionConfig::default(),
-        }
-    }
 }
 
 impl Default for ServerConfig {
@@ -227,6 +214,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// figment::Jail's closures return its large error type by design.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;

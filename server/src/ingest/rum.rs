@@ -241,10 +241,7 @@ mod tests {
 
     #[test]
     fn refuses_more_beacons_than_allowed() {
-        let many = format!(
-            "[{}]",
-            vec![r#"{"type":"pageload","page":"/"}"#; 11].join(",")
-        );
+        let many = format!("[{}]", [r#"{"type":"pageload","page":"/"}"#; 11].join(","));
         assert_eq!(err(&many), "beacons: 11 beacons in one request; at most 10");
     }
 }

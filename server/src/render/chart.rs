@@ -2,7 +2,7 @@
 //! the line rather than drawing a fake zero. Labels are numbers and fixed words only.
 
 use app::model::{Range, SeriesPoint};
-use plotters::prelude::*;
+use plotters::{coord::combinators::BindKeyPoints, prelude::*};
 
 const SIZE: (u32, u32) = (880, 300);
 const LINES: [(&str, RGBColor); 3] = [
@@ -10,6 +10,20 @@ const LINES: [(&str, RGBColor); 3] = [
     ("p95", RGBColor(234, 146, 12)),
     ("p99", RGBColor(220, 38, 38)),
 ];
+
+/// Clock-aligned tick minutes inside `x0..=x1`: every 10 minutes for an hour, every 3
+/// hours for a day.
+fn ticks(x0: i64, x1: i64, range: Range) -> Vec<i64> {
+    let step = match range {
+        Range::Hour => 10,
+        Range::Day => 180,
+    };
+    let first = x0.div_euclid(step) * step + if x0.rem_euclid(step) == 0 { 0 } else { step };
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|m| *m <= x1)
+        .collect()
+}
 
 fn hh_mm(minute: i64) -> String {
     let m = minute.rem_euclid(24 * 60);
@@ -67,15 +81,14 @@ fn draw(series: &[SeriesPoint], range: Range) -> Result<String, Box<dyn std::err
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..ymax)?;
+            .build_cartesian_2d((x0..x1).with_key_points(ticks(x0, x1, range)), 0.0..ymax)?;
         chart
             .configure_mesh()
-            .x_labels(8)
             .y_labels(6)
+            .max_light_lines(0)
             .x_label_formatter(&|m| hh_mm(*m))
             .y_label_formatter(&|v| format!("{v:.0} ms"))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(225, 225, 225))
+            .bold_line_style(RGBColor(232, 232, 232))
             .draw()?;
         let has_data = series.iter().any(|p| p.count > 0);
         if !has_data {
@@ -91,6 +104,8 @@ fn draw(series: &[SeriesPoint], range: Range) -> Result<String, Box<dyn std::err
         for ((name, color), pick) in LINES.into_iter().zip(picks) {
             let mut first = true;
             for seg in segments(series, pick) {
+                // A lone point draws no line: mark every point so it still shows.
+                chart.draw_series(seg.iter().map(|p| Circle::new(*p, 2, color.filled())))?;
                 let drawn = chart.draw_series(LineSeries::new(seg, color.stroke_width(2)))?;
                 if std::mem::take(&mut first) {
                     drawn.label(name).legend(move |(x, y)| {
@@ -136,15 +151,27 @@ mod tests {
         ];
         let svg = page_load_chart(&series, Range::Hour);
         assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
-        // Each quantile: one line per run of data (2) plus its legend sample.
+        // Each quantile: a line per run of data (2) plus its legend sample, and a
+        // marker at each of its 3 points.
         for color in ["#2563EB", "#EA920C", "#DC2626"] {
-            assert_eq!(
-                svg.matches(&format!("stroke=\"{color}\"")).count(),
-                3,
-                "{color} in {svg}"
-            );
+            let lines = svg
+                .matches("<polyline")
+                .zip(svg.split("<polyline").skip(1))
+                .filter(|(_, rest)| rest.split('>').next().unwrap_or("").contains(color))
+                .count();
+            assert_eq!(lines, 3, "{color} lines in {svg}");
         }
+        assert_eq!(svg.matches("<circle").count(), 9, "{svg}");
         assert!(svg.contains("p95"));
+    }
+
+    #[test]
+    fn a_single_point_is_still_visible() {
+        let svg = page_load_chart(
+            &[point(0, None), point(1, Some(120.0)), point(2, None)],
+            Range::Hour,
+        );
+        assert_eq!(svg.matches("<circle").count(), 3, "{svg}");
     }
 
     #[test]
@@ -152,6 +179,15 @@ mod tests {
         let svg = page_load_chart(&[point(0, None), point(1, None)], Range::Day);
         assert!(svg.contains("No page loads in the last 24 h"));
         assert!(!svg.contains("p99"));
+    }
+
+    #[test]
+    fn ticks_fall_on_round_clock_times() {
+        assert_eq!(ticks(61, 125, Range::Hour), vec![70, 80, 90, 100, 110, 120]);
+        assert_eq!(
+            ticks(0, 1440, Range::Day),
+            vec![0, 180, 360, 540, 720, 900, 1080, 1260, 1440]
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ async fn beacons_are_stored_rolled_up_and_served_by_the_read_api() {
         serde_json::json!({ "page": "/checkout", "views": 1 })
     );
     assert_eq!(ov["series"].as_array().unwrap().len(), 60);
-    assert!(ov["chart_svg"].as_str().unwrap().contains("<polyline"));
+    assert!(
+        ov["chart_svg"].as_str().unwrap().contains("<circle"),
+        "data points drawn"
+    );
 
     let day = app.get_json("/api/v1/overview?range=24h").await;
     assert_eq!(day["page_views"], 3);
