@@ -54,7 +54,7 @@ pub struct IngestConfig {
     pub max_body_bytes: usize,
     /// Most beacons in one request (`400` above).
     pub max_beacons_per_request: usize,
-    /// Batches the queue holds before answering `429`.
+    /// Events waiting for the writer before new ones are refused with `429`.
     pub queue_capacity: usize,
     /// The writer flushes when this many events are pending...
     pub flush_max_events: usize,
@@ -126,8 +126,8 @@ impl Default for IngestConfig {
         IngestConfig {
             max_body_bytes: 64 * 1024,
             max_beacons_per_request: 100,
-            queue_capacity: 2048,
-            flush_max_events: 2000,
+            queue_capacity: 50_000,
+            flush_max_events: 5_000,
             flush_interval_ms: 250,
         }
     }

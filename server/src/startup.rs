@@ -7,7 +7,7 @@ use crate::{
     config::Config,
     http,
     ingest::{queue::RumQueue, writer::RumWriter},
-    state::{AppState, ProjectKeys},
+    state::{AppState, AppStateInner, ProjectKeys},
     storage::{self, DynStorage},
     telemetry::Telemetry,
 };
@@ -53,7 +53,7 @@ impl Application {
             .site_addr(addr)
             .env(Env::PROD)
             .build();
-        let state = AppState {
+        let state = AppState::new(AppStateInner {
             config: Arc::new(config),
             storage,
             rum_queue,
@@ -61,7 +61,7 @@ impl Application {
             leptos,
             public_url,
             telemetry: Arc::new(Telemetry::default()),
-        };
+        });
         Ok(Application {
             listener,
             addr,

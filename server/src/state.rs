@@ -13,8 +13,24 @@ use std::{
     sync::{Arc, RwLock},
 };
 
+/// Cheap to clone (one reference count): every request clones it at least once.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(inner: AppStateInner) -> AppState {
+        AppState(Arc::new(inner))
+    }
+}
+
+pub struct AppStateInner {
     pub config: Arc<Config>,
     pub storage: DynStorage,
     pub rum_queue: RumQueue,
@@ -33,18 +49,18 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Public key → project, kept in memory so ingest authenticates without a query.
 #[derive(Default)]
-pub struct ProjectKeys(RwLock<HashMap<String, Project>>);
+pub struct ProjectKeys(RwLock<HashMap<String, Arc<Project>>>);
 
 impl ProjectKeys {
     pub fn replace(&self, projects: Vec<Project>) {
         let map = projects
             .into_iter()
-            .map(|p| (p.public_key.clone(), p))
+            .map(|p| (p.public_key.clone(), Arc::new(p)))
             .collect();
         *self.0.write().expect("project key lock") = map;
     }
 
-    pub fn by_key(&self, key: &str) -> Option<Project> {
+    pub fn by_key(&self, key: &str) -> Option<Arc<Project>> {
         self.0.read().expect("project key lock").get(key).cloned()
     }
 }

@@ -16,10 +16,9 @@ use axum::{
     http::{header, HeaderMap, StatusCode},
     response::IntoResponse,
     routing::post,
-    Json, Router,
+    Router,
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde_json::json;
 use tower_http::cors::CorsLayer;
 
 pub fn router() -> Router<AppState> {
@@ -104,7 +103,11 @@ async fn ingest(
         .map(|b| rum::to_row(b, project.id, received, ua))
         .collect();
     match state.rum_queue.try_enqueue(RumBatch { events }) {
-        Ok(()) => Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": n })))),
+        Ok(()) => Ok((
+            StatusCode::ACCEPTED,
+            [(header::CONTENT_TYPE, "application/json")],
+            format!("{{\"accepted\":{n}}}"),
+        )),
         Err(EnqueueError::Full) => Err(ApiError::Overloaded {
             retry_after_secs: 1,
         }),

@@ -43,8 +43,86 @@ pub struct PageLoad {
 #[error("{0}")]
 pub struct Invalid(pub String);
 
+/// The common case in one typed pass: the `type` is read as a plain field, so nothing
+/// is buffered. Any failure goes to the slower path that names the exact field.
+#[derive(Deserialize)]
+struct FastEnvelope {
+    beacons: Vec<FastBeacon>,
+}
+
+#[derive(Deserialize)]
+struct FastBeacon {
+    #[serde(rename = "type")]
+    kind: String,
+    page: String,
+    ts: Option<i64>,
+    session: Option<String>,
+    ttfb: Option<f64>,
+    dcl: Option<f64>,
+    load: Option<f64>,
+    fp: Option<f64>,
+    fcp: Option<f64>,
+}
+
+impl FastBeacon {
+    fn into_beacon(self) -> Option<Beacon> {
+        let FastBeacon {
+            kind,
+            page,
+            ts,
+            session,
+            ttfb,
+            dcl,
+            load,
+            fp,
+            fcp,
+        } = self;
+        (kind == "pageload").then_some(Beacon::Pageload(PageLoad {
+            page,
+            ts,
+            session,
+            ttfb,
+            dcl,
+            load,
+            fp,
+            fcp,
+        }))
+    }
+}
+
+fn parse_fast(body: &[u8]) -> Option<Vec<Beacon>> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    let beacons = match first {
+        b'{' => serde_json::from_slice::<FastEnvelope>(body).ok()?.beacons,
+        b'[' => serde_json::from_slice::<Vec<FastBeacon>>(body).ok()?,
+        _ => return None,
+    };
+    beacons.into_iter().map(FastBeacon::into_beacon).collect()
+}
+
 /// Parses and validates a body into beacons.
 pub fn parse(body: &[u8], max_beacons: usize) -> Result<Vec<Beacon>, Invalid> {
+    let beacons = match parse_fast(body) {
+        Some(b) => b,
+        None => parse_precisely(body)?,
+    };
+    if beacons.is_empty() {
+        return Err(Invalid("beacons: must hold at least one beacon".into()));
+    }
+    if beacons.len() > max_beacons {
+        return Err(Invalid(format!(
+            "beacons: {} beacons in one request; at most {max_beacons}",
+            beacons.len()
+        )));
+    }
+    for (i, b) in beacons.iter().enumerate() {
+        validate(b).map_err(|e| Invalid(format!("beacons[{i}].{}", e.0)))?;
+    }
+    Ok(beacons)
+}
+
+/// The slow path: through `serde_json::Value`, so an error names the beacon and field.
+fn parse_precisely(body: &[u8]) -> Result<Vec<Beacon>, Invalid> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     let items = match first {
         Some(b'[') => serde_json::from_slice::<Vec<serde_json::Value>>(body)
@@ -66,23 +144,10 @@ pub fn parse(body: &[u8], max_beacons: usize) -> Result<Vec<Beacon>, Invalid> {
             ))
         }
     };
-    if items.is_empty() {
-        return Err(Invalid("beacons: must hold at least one beacon".into()));
-    }
-    if items.len() > max_beacons {
-        return Err(Invalid(format!(
-            "beacons: {} beacons in one request; at most {max_beacons}",
-            items.len()
-        )));
-    }
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| {
-            let b = beacon(item).map_err(|e| Invalid(format!("beacons[{i}]{}", e.0)))?;
-            validate(&b).map_err(|e| Invalid(format!("beacons[{i}].{}", e.0)))?;
-            Ok(b)
-        })
+        .map(|(i, item)| beacon(item).map_err(|e| Invalid(format!("beacons[{i}]{}", e.0))))
         .collect()
 }
 
@@ -174,6 +239,29 @@ pub fn to_row(
         load: p.load,
         fp: p.fp,
         fcp: p.fcp,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::storage::RumEventRow;
+
+    pub fn row() -> RumEventRow {
+        super::to_row(
+            super::Beacon::Pageload(super::PageLoad {
+                page: "/".into(),
+                ts: None,
+                session: None,
+                ttfb: None,
+                dcl: None,
+                load: Some(1.0),
+                fp: None,
+                fcp: None,
+            }),
+            1,
+            0,
+            None,
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 //! interval passes. On shutdown it closes the queue, drains what is left and flushes,
 //! so every batch that got a `202` is stored.
 
-use super::queue::{IngestStats, RumBatch};
+use super::queue::{IngestStats, RumReceiver};
 use crate::{
     rollup,
     storage::{DynStorage, RumEventRow},
@@ -12,7 +12,6 @@ use std::{
     sync::{atomic::Ordering, Arc},
     time::Duration,
 };
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Delays between attempts of a failed flush before its events are dropped (and counted).
@@ -23,7 +22,7 @@ const RETRY_DELAYS: [Duration; 3] = [
 ];
 
 pub struct RumWriter {
-    pub rx: mpsc::Receiver<RumBatch>,
+    pub rx: RumReceiver,
     pub storage: DynStorage,
     pub stats: Arc<IngestStats>,
     pub flush_max_events: usize,

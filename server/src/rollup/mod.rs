@@ -61,11 +61,15 @@ pub struct RollupDelta {
 /// for all pages together. Events are placed by the server's receive time, so a client
 /// with a wrong clock cannot put data into the past or the future.
 pub fn aggregate(events: &[RumEventRow]) -> Vec<RollupDelta> {
-    type Key = (i64, Metric, String, i64);
-    let mut acc: BTreeMap<Key, RollupDelta> = BTreeMap::new();
-    let mut add = |project_id: i64, metric: Metric, page: &str, minute: i64, value: Option<f64>| {
+    // Keys borrow the page from the events: no allocation per event, only per new row.
+    type Key<'a> = (i64, Metric, &'a str, i64);
+    fn add<'a>(
+        acc: &mut BTreeMap<Key<'a>, RollupDelta>,
+        (project_id, metric, page, minute): Key<'a>,
+        value: Option<f64>,
+    ) {
         let d = acc
-            .entry((project_id, metric, page.to_string(), minute))
+            .entry((project_id, metric, page, minute))
             .or_insert_with(|| RollupDelta {
                 project_id,
                 metric,
@@ -82,14 +86,19 @@ pub fn aggregate(events: &[RumEventRow]) -> Vec<RollupDelta> {
                 s.add(v);
             }
         }
-    };
+    }
+    let mut acc = BTreeMap::new();
     for e in events {
         let minute = crate::clock::minute_of(e.received_at_ms);
         for page in [e.page.as_str(), ""] {
-            add(e.project_id, Metric::PageView, page, minute, None);
+            add(
+                &mut acc,
+                (e.project_id, Metric::PageView, page, minute),
+                None,
+            );
             for (metric, value) in Metric::timings(e) {
                 if value.is_some() {
-                    add(e.project_id, metric, page, minute, value);
+                    add(&mut acc, (e.project_id, metric, page, minute), value);
                 }
             }
         }

@@ -1,19 +1,25 @@
 //! Request counters: in flight now, and requests / 5xx answers over the last minutes.
+//! Lock-free: this runs on every request, ingest included.
 
 use crate::clock::{minute_of, now_ms};
-use std::sync::{
-    atomic::{AtomicI64, Ordering},
-    Mutex,
-};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// Minutes the error rate looks back over.
 pub const WINDOW_MINUTES: i64 = 5;
+const SLOTS: usize = WINDOW_MINUTES as usize + 1;
+
+#[derive(Default)]
+struct Slot {
+    minute: AtomicI64,
+    requests: AtomicU64,
+    errors: AtomicU64,
+}
 
 #[derive(Default)]
 pub struct RequestStats {
     in_flight: AtomicI64,
-    /// (minute, requests, server errors), one entry per recent minute.
-    minutes: Mutex<Vec<(i64, u64, u64)>>,
+    /// One slot per minute, reused round-robin (`minute % SLOTS`).
+    slots: [Slot; SLOTS],
 }
 
 pub struct InFlight<'a>(&'a AtomicI64);
@@ -35,15 +41,23 @@ impl RequestStats {
     }
 
     fn record(&self, minute: i64, server_error: bool) {
-        let mut m = self.minutes.lock().expect("request stats lock");
-        match m.last_mut() {
-            Some(last) if last.0 == minute => {
-                last.1 += 1;
-                last.2 += u64::from(server_error);
-            }
-            _ => m.push((minute, 1, u64::from(server_error))),
+        let slot = &self.slots[minute.rem_euclid(SLOTS as i64) as usize];
+        let seen = slot.minute.load(Ordering::Relaxed);
+        if seen != minute
+            && slot
+                .minute
+                .compare_exchange(seen, minute, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            // First request of a new minute in this slot: forget the old minute's counts.
+            // A request racing this reset may be lost; the rate stays approximately right.
+            slot.requests.store(0, Ordering::Relaxed);
+            slot.errors.store(0, Ordering::Relaxed);
         }
-        m.retain(|(mm, _, _)| *mm > minute - WINDOW_MINUTES);
+        slot.requests.fetch_add(1, Ordering::Relaxed);
+        if server_error {
+            slot.errors.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     pub fn in_flight(&self) -> i64 {
@@ -56,11 +70,19 @@ impl RequestStats {
     }
 
     fn error_rate_at(&self, minute: i64) -> f64 {
-        let m = self.minutes.lock().expect("request stats lock");
-        let (total, errors) = m
+        let (total, errors) = self
+            .slots
             .iter()
-            .filter(|(mm, _, _)| *mm > minute - WINDOW_MINUTES)
-            .fold((0, 0), |(t, e), (_, r, x)| (t + r, e + x));
+            .filter(|s| {
+                let m = s.minute.load(Ordering::Relaxed);
+                m > minute - WINDOW_MINUTES && m <= minute
+            })
+            .fold((0, 0), |(t, e), s| {
+                (
+                    t + s.requests.load(Ordering::Relaxed),
+                    e + s.errors.load(Ordering::Relaxed),
+                )
+            });
         if total == 0 {
             0.0
         } else {
@@ -83,6 +105,14 @@ mod tests {
         assert_eq!(s.error_rate_at(104), 0.5);
         assert_eq!(s.error_rate_at(105), 1.0 / 3.0);
         assert_eq!(s.error_rate_at(200), 0.0);
+    }
+
+    #[test]
+    fn a_reused_slot_forgets_its_old_minute() {
+        let s = RequestStats::default();
+        s.record(100, true);
+        s.record(100 + SLOTS as i64, false);
+        assert_eq!(s.error_rate_at(100 + SLOTS as i64), 0.0);
     }
 
     #[test]
