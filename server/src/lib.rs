@@ -25,6 +25,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod ingest;
+pub mod issues;
 pub mod render;
 pub mod rollup;
 pub mod startup;

@@ -3,4 +3,5 @@
 
 pub mod queue;
 pub mod rum;
+pub mod sentry;
 pub mod writer;
