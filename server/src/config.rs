@@ -52,6 +52,12 @@ pub struct DatabaseConfig {
 pub struct IngestConfig {
     /// Largest accepted request body, bytes (`413` above).
     pub max_body_bytes: usize,
+    /// Largest Sentry envelope or store body as sent (possibly compressed), bytes.
+    pub max_envelope_bytes: usize,
+    /// Largest Sentry body after decompression, bytes (a bigger one is refused, `413`).
+    pub max_decompressed_bytes: usize,
+    /// Largest Sentry envelope item (one event), bytes.
+    pub max_event_bytes: usize,
     /// Most beacons in one request (`400` above).
     pub max_beacons_per_request: usize,
     /// Events waiting for the writer before new ones are refused with `429`.
@@ -125,6 +131,9 @@ impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {
             max_body_bytes: 64 * 1024,
+            max_envelope_bytes: 1024 * 1024,
+            max_decompressed_bytes: 10 * 1024 * 1024,
+            max_event_bytes: 1024 * 1024,
             max_beacons_per_request: 100,
             queue_capacity: 50_000,
             flush_max_events: 5_000,

@@ -28,6 +28,7 @@ pub fn is_public(path: &str) -> bool {
     ) || ["/pkg/", "/sdk/", "/demo/"]
         .iter()
         .any(|p| path.starts_with(p))
+        || crate::http::sentry::is_ingest_path(path)
 }
 
 /// How a request proved who it is.
@@ -154,6 +155,7 @@ mod tests {
             "/pkg/monitor.wasm",
             "/sdk/rum.js",
             "/demo/restaurant",
+            "/api/1/envelope/",
         ] {
             assert!(is_public(p), "{p}");
         }

@@ -28,6 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(projects))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
+        .route("/issues", get(list_issues))
+        .route("/issues/{id}", get(get_issue).put(update_issue))
+        .route("/issues/{id}/events", get(issue_events))
         .fallback(|| async { ApiError::NotFound("no such API route") })
 }
 
@@ -123,6 +126,68 @@ async fn create_token(
             token: secret,
         }),
     ))
+}
+
+#[derive(Deserialize)]
+struct Limit {
+    limit: Option<u32>,
+}
+
+async fn list_issues(
+    State(state): State<AppState>,
+    Query(q): Query<Limit>,
+) -> Result<impl IntoResponse, ApiError> {
+    let project = dashboard::default_project(&state).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(state.storage.issues(project.id, limit).await?))
+}
+
+async fn get_issue(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    state
+        .storage
+        .issue(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no such issue"))
+}
+
+async fn issue_events(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<Limit>,
+) -> Result<impl IntoResponse, ApiError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    Ok(Json(state.storage.issue_events(id, limit).await?))
+}
+
+#[derive(Deserialize)]
+struct IssueUpdate {
+    status: String,
+}
+
+async fn update_issue(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: Result<Json<IssueUpdate>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Json(u) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if !matches!(u.status.as_str(), "unresolved" | "resolved" | "ignored") {
+        return Err(ApiError::BadRequest(
+            "status: one of unresolved, resolved, ignored".into(),
+        ));
+    }
+    if !state.storage.set_issue_status(id, &u.status).await? {
+        return Err(ApiError::NotFound("no such issue"));
+    }
+    state
+        .storage
+        .issue(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no such issue"))
 }
 
 async fn revoke_token(

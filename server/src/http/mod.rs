@@ -6,6 +6,7 @@ pub mod auth;
 pub mod demo;
 pub mod health;
 pub mod rum;
+pub mod sentry;
 pub mod settings;
 
 use crate::{auth::guard, state::AppState, telemetry};
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(rum::router())
+        .merge(sentry::router())
         .merge(health::router())
         .merge(auth::router())
         .merge(settings::router())

@@ -127,6 +127,17 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<(String, u64)>>;
     async fn count_rum_events(&self, project_id: i64) -> Result<u64>;
 
+    /// Stores an error event, creating its issue or updating it (reopening it as a
+    /// regression when it was resolved), in one transaction.
+    async fn store_error_event(&self, e: &NewErrorEvent) -> Result<(i64, IssueChange)>;
+    /// Issues of a project, most recently seen first.
+    async fn issues(&self, project_id: i64, limit: u32) -> Result<Vec<IssueRow>>;
+    async fn issue(&self, id: i64) -> Result<Option<IssueRow>>;
+    /// Normalized events of an issue, newest first.
+    async fn issue_events(&self, issue_id: i64, limit: u32) -> Result<Vec<serde_json::Value>>;
+    /// Sets `unresolved`, `resolved` or `ignored`; `false` when no such issue.
+    async fn set_issue_status(&self, id: i64, status: &str) -> Result<bool>;
+
     /// Deletes raw events, rollups and sessions past their retention; returns rows deleted.
     async fn enforce_retention(
         &self,
@@ -148,4 +159,47 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DynStorage> {
     } else {
         Err(StorageError::UnsupportedUrl(url.to_string()))
     }
+}
+
+/// What storing one error event needs: the issue it belongs to and the event itself.
+#[derive(Debug, Clone)]
+pub struct NewErrorEvent {
+    pub project_id: i64,
+    pub fingerprint: String,
+    pub title: String,
+    pub culprit: Option<String>,
+    pub level: String,
+    pub received_at_ms: i64,
+    pub event_id: Option<String>,
+    pub environment: Option<String>,
+    pub release: Option<String>,
+    /// User id, else email, else IP: what "users affected" counts.
+    pub user_key: Option<String>,
+    pub restaurant_id: Option<String>,
+    pub body: String,
+}
+
+/// An issue with its counts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IssueRow {
+    pub id: i64,
+    pub title: String,
+    pub culprit: Option<String>,
+    pub level: String,
+    pub status: String,
+    pub first_seen_ms: i64,
+    pub last_seen_ms: i64,
+    pub events: u64,
+    pub users: u64,
+    pub restaurants: u64,
+    pub regressed_at_ms: Option<i64>,
+}
+
+/// What storing an event did to its issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueChange {
+    New,
+    Existing,
+    /// It was resolved and came back: reopened.
+    Regressed,
 }

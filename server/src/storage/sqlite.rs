@@ -1,6 +1,9 @@
 //! [`Storage`] on SQLite (WAL): the embedded default.
 
-use super::{ApiToken, Project, Result, RollupRow, RumEventRow, Storage, StorageError, User};
+use super::{
+    ApiToken, IssueChange, IssueRow, NewErrorEvent, Project, Result, RollupRow, RumEventRow,
+    Storage, StorageError, User,
+};
 use crate::{
     clock::now_ms,
     rollup::{Metric, RollupDelta, Sketch},
@@ -58,6 +61,29 @@ fn project_from(row: &sqlx::sqlite::SqliteRow) -> Result<Project> {
         slug: row.try_get("slug")?,
         name: row.try_get("name")?,
         public_key: row.try_get("public_key")?,
+    })
+}
+
+/// Issues with users and restaurants affected, counted from their events.
+const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.culprit, i.level, i.status, i.first_seen, i.last_seen,
+    i.event_count, i.regressed_at,
+    (SELECT COUNT(DISTINCT user_key) FROM error_events e WHERE e.issue_id = i.id) AS users,
+    (SELECT COUNT(DISTINCT restaurant_id) FROM error_events e WHERE e.issue_id = i.id) AS restaurants
+    FROM issues i";
+
+fn issue_from(r: &sqlx::sqlite::SqliteRow) -> Result<IssueRow> {
+    Ok(IssueRow {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        culprit: r.try_get("culprit")?,
+        level: r.try_get("level")?,
+        status: r.try_get("status")?,
+        first_seen_ms: r.try_get("first_seen")?,
+        last_seen_ms: r.try_get("last_seen")?,
+        events: r.try_get::<i64, _>("event_count")? as u64,
+        users: r.try_get::<i64, _>("users")? as u64,
+        restaurants: r.try_get::<i64, _>("restaurants")? as u64,
+        regressed_at_ms: r.try_get("regressed_at")?,
     })
 }
 
@@ -373,6 +399,121 @@ impl Storage for SqliteStorage {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
+    }
+
+    async fn store_error_event(&self, e: &NewErrorEvent) -> Result<(i64, IssueChange)> {
+        let mut tx = self.pool.begin().await?;
+        let existing =
+            sqlx::query("SELECT id, status FROM issues WHERE project_id = ? AND fingerprint = ?")
+                .bind(e.project_id)
+                .bind(&e.fingerprint)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (issue_id, change) = match existing {
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO issues (project_id, fingerprint, title, culprit, level, first_seen, last_seen, event_count)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                )
+                .bind(e.project_id)
+                .bind(&e.fingerprint)
+                .bind(&e.title)
+                .bind(&e.culprit)
+                .bind(&e.level)
+                .bind(e.received_at_ms)
+                .bind(e.received_at_ms)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, IssueChange::New)
+            }
+            Some(row) => {
+                let id: i64 = row.try_get("id")?;
+                let status: String = row.try_get("status")?;
+                let regressed = status == "resolved";
+                sqlx::query(
+                    "UPDATE issues SET last_seen = MAX(last_seen, ?), event_count = event_count + 1, level = ?,
+                     status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END,
+                     regressed_at = CASE WHEN status = 'resolved' THEN ? ELSE regressed_at END
+                     WHERE id = ?",
+                )
+                .bind(e.received_at_ms)
+                .bind(&e.level)
+                .bind(e.received_at_ms)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                (
+                    id,
+                    if regressed {
+                        IssueChange::Regressed
+                    } else {
+                        IssueChange::Existing
+                    },
+                )
+            }
+        };
+        sqlx::query(
+            "INSERT INTO error_events (project_id, issue_id, event_id, received_at, level, environment, release,
+             user_key, restaurant_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.project_id)
+        .bind(issue_id)
+        .bind(&e.event_id)
+        .bind(e.received_at_ms)
+        .bind(&e.level)
+        .bind(&e.environment)
+        .bind(&e.release)
+        .bind(&e.user_key)
+        .bind(&e.restaurant_id)
+        .bind(&e.body)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((issue_id, change))
+    }
+
+    async fn issues(&self, project_id: i64, limit: u32) -> Result<Vec<IssueRow>> {
+        let rows = sqlx::query(&format!(
+            "{ISSUE_SELECT} WHERE i.project_id = ? ORDER BY i.last_seen DESC, i.id DESC LIMIT ?"
+        ))
+        .bind(project_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(issue_from).collect()
+    }
+
+    async fn issue(&self, id: i64) -> Result<Option<IssueRow>> {
+        sqlx::query(&format!("{ISSUE_SELECT} WHERE i.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(issue_from)
+            .transpose()
+    }
+
+    async fn issue_events(&self, issue_id: i64, limit: u32) -> Result<Vec<serde_json::Value>> {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM error_events WHERE issue_id = ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(issue_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(bodies
+            .iter()
+            .filter_map(|b| serde_json::from_str(b).ok())
+            .collect())
+    }
+
+    async fn set_issue_status(&self, id: i64, status: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE issues SET status = ? WHERE id = ?")
+            .bind(status)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn enforce_retention(
