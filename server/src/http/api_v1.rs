@@ -182,12 +182,7 @@ async fn update_issue(
     if !state.storage.set_issue_status(id, &u.status).await? {
         return Err(ApiError::NotFound("no such issue"));
     }
-    state
-        .storage
-        .issue(id)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound("no such issue"))
+    get_issue(State(state), Path(id)).await
 }
 
 async fn revoke_token(

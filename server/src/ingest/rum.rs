@@ -28,6 +28,9 @@ pub enum Beacon {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PageLoad {
+    /// The beacon's `type`, read as a plain field so the common case parses in one pass.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
     pub page: String,
     pub ts: Option<i64>,
     pub session: Option<String>,
@@ -43,61 +46,24 @@ pub struct PageLoad {
 #[error("{0}")]
 pub struct Invalid(pub String);
 
-/// The common case in one typed pass: the `type` is read as a plain field, so nothing
-/// is buffered. Any failure goes to the slower path that names the exact field.
+/// The common case in one typed pass: the `type` is read as a plain field of the beacon,
+/// so nothing is buffered. Any failure goes to the slower path that names the field.
 #[derive(Deserialize)]
 struct FastEnvelope {
-    beacons: Vec<FastBeacon>,
-}
-
-#[derive(Deserialize)]
-struct FastBeacon {
-    #[serde(rename = "type")]
-    kind: String,
-    page: String,
-    ts: Option<i64>,
-    session: Option<String>,
-    ttfb: Option<f64>,
-    dcl: Option<f64>,
-    load: Option<f64>,
-    fp: Option<f64>,
-    fcp: Option<f64>,
-}
-
-impl FastBeacon {
-    fn into_beacon(self) -> Option<Beacon> {
-        let FastBeacon {
-            kind,
-            page,
-            ts,
-            session,
-            ttfb,
-            dcl,
-            load,
-            fp,
-            fcp,
-        } = self;
-        (kind == "pageload").then_some(Beacon::Pageload(PageLoad {
-            page,
-            ts,
-            session,
-            ttfb,
-            dcl,
-            load,
-            fp,
-            fcp,
-        }))
-    }
+    beacons: Vec<PageLoad>,
 }
 
 fn parse_fast(body: &[u8]) -> Option<Vec<Beacon>> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
     let beacons = match first {
         b'{' => serde_json::from_slice::<FastEnvelope>(body).ok()?.beacons,
-        b'[' => serde_json::from_slice::<Vec<FastBeacon>>(body).ok()?,
+        b'[' => serde_json::from_slice::<Vec<PageLoad>>(body).ok()?,
         _ => return None,
     };
-    beacons.into_iter().map(FastBeacon::into_beacon).collect()
+    beacons
+        .into_iter()
+        .map(|p| (p.kind.as_deref() == Some("pageload")).then_some(Beacon::Pageload(p)))
+        .collect()
 }
 
 /// Parses and validates a body into beacons.
@@ -249,6 +215,7 @@ pub(crate) mod tests_support {
     pub fn row() -> RumEventRow {
         super::to_row(
             super::Beacon::Pageload(super::PageLoad {
+                kind: Some("pageload".into()),
                 page: "/".into(),
                 ts: None,
                 session: None,

@@ -24,8 +24,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    // Logs appear with `RUST_LOG=debug cargo test -- --nocapture`.
-    monitor::telemetry::init_tracing();
+    // Logs only when asked for: `RUST_LOG=debug cargo test -- --nocapture`.
+    if std::env::var_os("RUST_LOG").is_some() {
+        monitor::telemetry::init_tracing();
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_tests(dir.path());
     adjust(&mut config);
