@@ -528,6 +528,11 @@ impl Storage for SqliteStorage {
             .execute(&self.pool)
             .await?
             .rows_affected();
+        deleted += sqlx::query("DELETE FROM error_events WHERE received_at < ?")
+            .bind(raw_before_ms)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
         deleted += sqlx::query("DELETE FROM rum_rollups WHERE minute < ?")
             .bind(rollups_before_minute)
             .execute(&self.pool)
@@ -543,5 +548,74 @@ impl Storage for SqliteStorage {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rum(project_id: i64, at: i64) -> RumEventRow {
+        RumEventRow {
+            project_id,
+            received_at_ms: at,
+            client_ts_ms: None,
+            page: "/".into(),
+            session_id: None,
+            user_agent: None,
+            ttfb: None,
+            dcl: None,
+            load: Some(100.0),
+            fp: None,
+            fcp: None,
+        }
+    }
+
+    fn error(project_id: i64, at: i64) -> NewErrorEvent {
+        NewErrorEvent {
+            project_id,
+            fingerprint: "f".into(),
+            title: "E".into(),
+            culprit: None,
+            level: "error".into(),
+            received_at_ms: at,
+            event_id: None,
+            environment: None,
+            release: None,
+            user_key: None,
+            restaurant_id: None,
+            body: "{}".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn retention_deletes_what_is_older_than_the_cutoff_and_nothing_newer() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let s = SqliteStorage::connect(&url, 2).await.unwrap();
+        let p = s.ensure_project("p", "P", "key").await.unwrap();
+        let events: Vec<_> = [60_000, 120_000, 180_000].map(|at| rum(p.id, at)).into();
+        s.write_rum(&events, &crate::rollup::aggregate(&events))
+            .await
+            .unwrap();
+        for at in [60_000, 180_000] {
+            s.store_error_event(&error(p.id, at)).await.unwrap();
+        }
+
+        // Raw data before 120 000 ms goes; rollups before minute 2 go.
+        s.enforce_retention(120_000, 2, 0).await.unwrap();
+
+        assert_eq!(s.count_rum_events(p.id).await.unwrap(), 2);
+        let minutes: Vec<i64> = s
+            .rollups(p.id, Metric::PageView, "", 0, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.minute)
+            .collect();
+        assert_eq!(minutes, vec![2, 3]);
+        let issue = s.issues(p.id, 10).await.unwrap().remove(0);
+        assert_eq!(s.issue_events(issue.id, 10).await.unwrap().len(), 1);
+        assert_eq!(issue.events, 2, "the issue keeps its all-time count");
     }
 }
