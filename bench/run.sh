@@ -3,7 +3,8 @@
 #   1. a no-op axum handler (bench/noop) under the same load: the baseline;
 #   2. the monitor's POST /api/rum (validate, enqueue, 202; the writer stores in SQLite).
 # Prints requests/s, the ratio to the no-op, p50/p99 latency, non-2xx answers, peak RSS,
-# and how many beacons were stored after a SIGTERM (all accepted ones must be).
+# and how many beacons were stored after a SIGTERM (all accepted ones must be); then
+# Sentry envelope ingest (one error event per envelope): events/s and latency.
 # Usage: bench/run.sh [duration_seconds=10] [connections=64]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,8 +43,12 @@ for _ in $(seq 50); do curl -sf http://127.0.0.1:3902/health/live >/dev/null && 
 KEY=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select public_key from projects').fetchone()[0])" "$WORK/bench.db")
 IDLE_RSS=$(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$MON/status")
 run_wrk "http://127.0.0.1:3902/api/rum?key=$KEY" "$WORK/monitor.txt"
+say "monitor: POST /api/1/envelope/ (Sentry error events)"
+KEY=$KEY wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$ROOT/bench/envelope.lua" \
+  "http://127.0.0.1:3902/api/1/envelope/" > "$WORK/envelope.txt"
 PEAK=$(peak_rss_mb $MON)
 kill -TERM $MON; wait $MON || true
+EVENTS=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from error_events').fetchone()[0])" "$WORK/bench.db")
 STORED=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from rum_events').fetchone()[0])" "$WORK/bench.db")
 
 NOOP_RPS=$(field "$WORK/noop.txt" "Requests/sec:")
@@ -63,4 +68,7 @@ print(f"beacons accepted (202)       {per_sec:12.2f} /s  (1 beacon per request; 
 print(f"ratio accepted / no-op       {per_sec / noop:.2f}  (budget >= 0.50)")
 print(f"stored after SIGTERM         {int(stored)} of {int(accepted)} accepted (requests still in flight when wrk stopped may add a few)")
 PY
+printf '%-28s %12s req/s   p50 %-9s p99 %s   (%s events stored, %s non-2xx)\n' "monitor Sentry envelopes" \
+  "$(field "$WORK/envelope.txt" "Requests/sec:")" "$(field "$WORK/envelope.txt" 50%)" "$(field "$WORK/envelope.txt" 99%)" \
+  "$EVENTS" "$(awk '/Non-2xx/ { print $NF; exit }' "$WORK/envelope.txt" | grep . || echo 0)"
 echo "monitor RSS                   idle ${IDLE_RSS} MB, peak ${PEAK} MB"

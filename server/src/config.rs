@@ -58,6 +58,9 @@ pub struct IngestConfig {
     pub max_decompressed_bytes: usize,
     /// Largest Sentry envelope item (one event), bytes.
     pub max_event_bytes: usize,
+    /// Sentry events accepted per project and minute (bursts up to a minute's worth);
+    /// above it `429` with `X-Sentry-Rate-Limits`. 0 disables the limit.
+    pub sentry_events_per_minute: u32,
     /// Most beacons in one request (`400` above).
     pub max_beacons_per_request: usize,
     /// Events waiting for the writer before new ones are refused with `429`.
@@ -134,6 +137,7 @@ impl Default for IngestConfig {
             max_envelope_bytes: 1024 * 1024,
             max_decompressed_bytes: 10 * 1024 * 1024,
             max_event_bytes: 1024 * 1024,
+            sentry_events_per_minute: 60_000,
             max_beacons_per_request: 100,
             queue_capacity: 50_000,
             flush_max_events: 5_000,

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 429 with `Retry-After`: the ingest queue is full.
     #[error("ingest queue is full; retry after {retry_after_secs} s")]
     Overloaded { retry_after_secs: u64 },
+    /// 429 with `Retry-After` and `X-Sentry-Rate-Limits`: a project's Sentry rate limit.
+    #[error("rate limit reached for this project; retry after {retry_after_secs} s")]
+    SentryRateLimited { retry_after_secs: u64 },
     /// 503 with `Retry-After`: shutting down or a dependency is unavailable.
     #[error("{0}")]
     Unavailable(&'static str),
@@ -49,7 +52,9 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Overloaded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } | ApiError::SentryRateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -63,7 +68,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::Overloaded { .. } => "rate_limited",
+            ApiError::Overloaded { .. } | ApiError::SentryRateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -96,6 +101,13 @@ impl IntoResponse for ApiError {
             .into_response();
         let retry_after = match self {
             ApiError::Overloaded { retry_after_secs } => Some(retry_after_secs),
+            ApiError::SentryRateLimited { retry_after_secs } => {
+                // `<seconds>::key`: every category, for this key (the SDKs' own format).
+                if let Ok(v) = HeaderValue::from_str(&format!("{retry_after_secs}::key")) {
+                    resp.headers_mut().insert("x-sentry-rate-limits", v);
+                }
+                Some(retry_after_secs)
+            }
             ApiError::Unavailable(_) => Some(5),
             _ => None,
         };

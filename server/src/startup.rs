@@ -6,7 +6,7 @@ use crate::{
     auth::bootstrap::{self, Bootstrap},
     config::Config,
     http,
-    ingest::{queue::RumQueue, writer::RumWriter},
+    ingest::{queue::RumQueue, rate_limit::RateLimiter, writer::RumWriter},
     state::{AppState, AppStateInner, ProjectKeys},
     storage::{self, DynStorage},
     telemetry::Telemetry,
@@ -46,6 +46,7 @@ impl Application {
             flush_max_events: config.ingest.flush_max_events,
             flush_interval: config.flush_interval(),
         };
+        let sentry_limits = RateLimiter::new(config.ingest.sentry_events_per_minute);
         let leptos = LeptosOptions::builder()
             .output_name("monitor")
             .site_root(config.server.site_root.to_string_lossy().to_string())
@@ -57,6 +58,7 @@ impl Application {
             config: Arc::new(config),
             storage,
             rum_queue,
+            sentry_limits,
             projects,
             leptos,
             public_url,

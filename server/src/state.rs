@@ -34,6 +34,7 @@ pub struct AppStateInner {
     pub config: Arc<Config>,
     pub storage: DynStorage,
     pub rum_queue: RumQueue,
+    pub sentry_limits: crate::ingest::rate_limit::RateLimiter,
     pub projects: Arc<ProjectKeys>,
     pub leptos: LeptosOptions,
     /// Where people and SDKs reach us, without a trailing slash.

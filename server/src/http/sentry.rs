@@ -98,7 +98,7 @@ async fn body_of(state: &AppState, parts: &Parts, body: Body) -> Result<Vec<u8>,
     )?)
 }
 
-/// The project the key names, which must be the one in the URL.
+/// The project the key names, which must be the one in the URL and within its rate limit.
 fn project_for(state: &AppState, key: Option<&str>, project_id: i64) -> Result<i64, ApiError> {
     let key = key.ok_or(ApiError::Unauthorized(
         "missing sentry_key (X-Sentry-Auth, ?sentry_key= or DSN)",
@@ -110,6 +110,10 @@ fn project_for(state: &AppState, key: Option<&str>, project_id: i64) -> Result<i
     if project.id != project_id {
         return Err(ApiError::Forbidden("the key belongs to another project"));
     }
+    state
+        .sentry_limits
+        .check(project.id, now_ms())
+        .map_err(|retry_after_secs| ApiError::SentryRateLimited { retry_after_secs })?;
     Ok(project.id)
 }
 
@@ -130,26 +134,29 @@ async fn envelope_endpoint(
     req: Request,
 ) -> Result<Json<Value>, ApiError> {
     let (parts, body) = req.into_parts();
-    let mut key = header_key(&parts);
-    // Refuse a missing or wrong key before reading the body when the key is in a header.
-    if key.is_some() {
-        project_for(&state, key.as_deref(), project_id)?;
-    }
+    // With the key in a header, refuse a wrong key (or a limited project) before reading
+    // the body; otherwise the key is the envelope header's DSN.
+    let early = header_key(&parts)
+        .map(|key| project_for(&state, Some(&key), project_id))
+        .transpose()?;
     let bytes = body_of(&state, &parts, body).await?;
     let limits = envelope::Limits {
         max_items: 100,
         max_item_bytes: state.config.ingest.max_event_bytes,
     };
     let env = envelope::parse(&bytes, limits)?;
-    if key.is_none() {
-        key = env
-            .header
-            .dsn
-            .as_deref()
-            .and_then(auth::parse_dsn)
-            .map(|(k, _)| k.to_string());
-    }
-    let project = project_for(&state, key.as_deref(), project_id)?;
+    let project = match early {
+        Some(project) => project,
+        None => {
+            let key = env
+                .header
+                .dsn
+                .as_deref()
+                .and_then(auth::parse_dsn)
+                .map(|(k, _)| k);
+            project_for(&state, key, project_id)?
+        }
+    };
     let mut id = env.header.event_id.clone();
     for (index, item) in env.items.iter().enumerate() {
         match item.header.kind.as_str() {

@@ -3,6 +3,7 @@
 
 pub mod decompress;
 pub mod queue;
+pub mod rate_limit;
 pub mod rum;
 pub mod sentry;
 pub mod writer;

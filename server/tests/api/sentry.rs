@@ -159,6 +159,19 @@ async fn a_resolved_issue_that_happens_again_is_a_regression() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_project_over_its_rate_limit_gets_429_with_sentry_headers() {
+    let app = crate::helpers::spawn_app_with(|c| c.ingest.sentry_events_per_minute = 2).await;
+    let body = || envelope(&app.public_key, &[("event", r#"{"message":"m"}"#)]);
+    assert_eq!(post_envelope(&app, body(), None).await.status(), 200);
+    assert_eq!(post_envelope(&app, body(), None).await.status(), 200);
+    let limited = post_envelope(&app, body(), None).await;
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "30");
+    assert_eq!(limited.headers()["x-sentry-rate-limits"], "30::key");
+    app.stop().await;
+}
+
 fn envelope(key: &str, items: &[(&str, &str)]) -> Vec<u8> {
     let mut out = format!("{{\"dsn\":\"http://{key}@127.0.0.1/1\"}}\n").into_bytes();
     for (kind, payload) in items {
