@@ -22,6 +22,10 @@ const EVENTS_PER_INSERT: usize = 2_000;
 
 pub struct SqliteStorage {
     pool: SqlitePool,
+    /// SQLite has one writer. Transactions that read then write would otherwise fail
+    /// with SQLITE_BUSY when two try to upgrade at once (the busy timeout does not cover
+    /// that case), so multi-statement writes take this lock first.
+    write: tokio::sync::Mutex<()>,
 }
 
 impl SqliteStorage {
@@ -43,7 +47,10 @@ impl SqliteStorage {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStorage { pool })
+        Ok(SqliteStorage {
+            pool,
+            write: tokio::sync::Mutex::new(()),
+        })
     }
 }
 
@@ -271,6 +278,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn write_rum(&self, events: &[RumEventRow], rollups: &[RollupDelta]) -> Result<()> {
+        let _writer = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         for chunk in events.chunks(EVENTS_PER_INSERT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -402,6 +410,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn store_error_event(&self, e: &NewErrorEvent) -> Result<(i64, IssueChange)> {
+        let _writer = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let existing =
             sqlx::query("SELECT id, status FROM issues WHERE project_id = ? AND fingerprint = ?")

@@ -172,6 +172,38 @@ async fn a_project_over_its_rate_limit_gets_429_with_sentry_headers() {
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_envelopes_are_all_stored() {
+    let app = spawn_app().await;
+    let url = app.url("/api/1/envelope/");
+    let sends: Vec<_> = (0..40)
+        .map(|i| {
+            let body = envelope(
+                &app.public_key,
+                &[("event", &format!(r#"{{"message":"order {i} stuck"}}"#))],
+            );
+            let url = url.clone();
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    for s in sends {
+        assert_eq!(s.await.unwrap(), 200);
+    }
+    app.login().await;
+    let list = issues(&app, 40).await;
+    assert_eq!(list.len(), 1, "one message shape, one issue");
+    assert_eq!(list[0]["events"], 40);
+    app.stop().await;
+}
+
 fn envelope(key: &str, items: &[(&str, &str)]) -> Vec<u8> {
     let mut out = format!("{{\"dsn\":\"http://{key}@127.0.0.1/1\"}}\n").into_bytes();
     for (kind, payload) in items {
