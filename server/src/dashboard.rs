@@ -10,9 +10,7 @@ use crate::{
 };
 use app::{
     api::DashboardSource,
-    model::{
-        ApiTokenInfo, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
-    },
+    model::{Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView},
 };
 
 /// Merges rows into quantiles.
@@ -151,16 +149,7 @@ impl DashboardSource for AppState {
                 .iter()
                 .map(|p| project_info(&self.public_url, p))
                 .collect(),
-            tokens: tokens
-                .into_iter()
-                .map(|t| ApiTokenInfo {
-                    id: t.id,
-                    name: t.name,
-                    prefix: t.prefix,
-                    created_at_ms: t.created_at_ms,
-                    last_used_ms: t.last_used_ms,
-                })
-                .collect(),
+            tokens,
             demo_url: self
                 .config
                 .demo

@@ -77,19 +77,7 @@ async fn projects(State(state): State<AppState>) -> Result<Json<Vec<ProjectInfo>
 }
 
 async fn list_tokens(State(state): State<AppState>) -> Result<Json<Vec<ApiTokenInfo>>, ApiError> {
-    let tokens = state.storage.api_tokens().await?;
-    Ok(Json(
-        tokens
-            .into_iter()
-            .map(|t| ApiTokenInfo {
-                id: t.id,
-                name: t.name,
-                prefix: t.prefix,
-                created_at_ms: t.created_at_ms,
-                last_used_ms: t.last_used_ms,
-            })
-            .collect(),
-    ))
+    Ok(Json(state.storage.api_tokens().await?))
 }
 
 async fn create_token(

@@ -37,14 +37,8 @@ pub struct User {
     pub password_hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub created_at_ms: i64,
-    pub last_used_ms: Option<i64>,
-}
+/// A live API token as listed: the wire type the read API and Settings show as is.
+pub use app::model::ApiTokenInfo as ApiToken;
 
 /// One stored RUM page-load event.
 #[derive(Debug, Clone, PartialEq)]
