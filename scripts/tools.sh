@@ -70,7 +70,10 @@ ensure_build_tools() {
 
 ensure_test_tools() {
   ensure_apt chromium
-  if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ]; then
+  # npm ci writes node_modules/.package-lock.json: reinstall when it is missing or older
+  # than package-lock.json (a dependency was added or bumped since the last install).
+  if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] \
+     || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     say "installing end2end npm packages"
     (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund)
   fi

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod errors;
+pub use errors::*;
+
 /// Time range of a dashboard view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Range {

@@ -10,7 +10,10 @@ use crate::{
 };
 use app::{
     api::DashboardSource,
-    model::{Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView},
+    model::{
+        FiltersView, IssueDetail, Overview, PageCount, ProjectInfo, Quantiles,
+        Range, SeriesPoint, SettingsView,
+    },
 };
 
 /// Merges rows into quantiles.
@@ -131,6 +134,32 @@ pub async fn default_project(state: &AppState) -> anyhow::Result<Project> {
         .ok_or_else(|| anyhow::anyhow!("no project exists"))
 }
 
+/// Most recent events an issue page shows.
+const DETAIL_EVENTS: u32 = 20;
+/// Values shown per tag.
+const DETAIL_TOP_VALUES: u32 = 5;
+
+pub async fn issue_detail(state: &AppState, id: i64) -> anyhow::Result<Option<IssueDetail>> {
+    let s = &state.storage;
+    let Some(issue) = s.issue(id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(IssueDetail {
+        issue,
+        tags: s.issue_tags(id, DETAIL_TOP_VALUES).await?,
+        events: s.issue_events(id, DETAIL_EVENTS).await?,
+    }))
+}
+
+pub async fn filters_view(state: &AppState, project: &Project) -> anyhow::Result<FiltersView> {
+    let day_ago = now_ms() - 24 * 3_600_000;
+    Ok(FiltersView {
+        project: project.slug.clone(),
+        filters: state.storage.filters(project.id).await?,
+        dropped_24h: state.storage.outcomes(project.id, day_ago).await?,
+    })
+}
+
 #[async_trait::async_trait]
 impl DashboardSource for AppState {
     async fn overview(&self, range: Range) -> Result<Overview, String> {
@@ -208,6 +237,7 @@ mod tests {
             slug: "restaurant-os".into(),
             name: "R".into(),
             public_key: "abc".into(),
+            filters: Default::default(),
         };
         let info = project_info("http://127.0.0.1:3000", &p);
         assert_eq!(info.dsn, "http://abc@127.0.0.1:3000/1");

@@ -6,7 +6,7 @@ use crate::{
     auth::bootstrap::{self, Bootstrap},
     config::Config,
     http,
-    ingest::{queue::RumQueue, rate_limit::RateLimiter, writer::RumWriter},
+    ingest::{queue::IngestQueue, rate_limit::RateLimiter, writer::IngestWriter},
     state::{AppState, AppStateInner, ProjectKeys},
     storage::{self, DynStorage},
     telemetry::Telemetry,
@@ -23,7 +23,7 @@ pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
     state: AppState,
-    writer: RumWriter,
+    writer: IngestWriter,
     bootstrap: Bootstrap,
 }
 
@@ -38,11 +38,11 @@ impl Application {
 
         let projects = Arc::new(ProjectKeys::default());
         projects.replace(storage.projects().await?);
-        let (rum_queue, rx) = RumQueue::new(config.ingest.queue_capacity);
-        let writer = RumWriter {
+        let (queue, rx) = IngestQueue::new(config.ingest.queue_capacity);
+        let writer = IngestWriter {
             rx,
             storage: storage.clone(),
-            stats: rum_queue.stats.clone(),
+            stats: queue.stats.clone(),
             flush_max_events: config.ingest.flush_max_events,
             flush_interval: config.flush_interval(),
         };
@@ -57,7 +57,7 @@ impl Application {
         let state = AppState::new(AppStateInner {
             config: Arc::new(config),
             storage,
-            rum_queue,
+            queue,
             sentry_limits,
             projects,
             leptos,

@@ -2,7 +2,7 @@
 
 use crate::{
     config::Config,
-    ingest::queue::RumQueue,
+    ingest::queue::IngestQueue,
     storage::{DynStorage, Project},
     telemetry::Telemetry,
 };
@@ -33,7 +33,8 @@ impl AppState {
 pub struct AppStateInner {
     pub config: Arc<Config>,
     pub storage: DynStorage,
-    pub rum_queue: RumQueue,
+    /// RUM beacons and Sentry items on their way to the writer.
+    pub queue: IngestQueue,
     pub sentry_limits: crate::ingest::rate_limit::RateLimiter,
     pub projects: Arc<ProjectKeys>,
     pub leptos: LeptosOptions,

@@ -3,16 +3,22 @@
 
 use crate::{
     auth::token,
+    clock::now_ms,
+    http::issue_query,
+    issues::filters,
     dashboard::{self, project_info},
     error::ApiError,
     state::AppState,
 };
 use app::{
     api::CurrentUser,
-    model::{ApiTokenInfo, NewToken, NewTokenRequest, ProjectInfo, Range},
+    model::{
+        ApiTokenInfo, FiltersView, InboundFilters, IssueDetail, IssueStatus, IssueSummary,
+        NewToken, NewTokenRequest, ProjectInfo, Range,
+    },
 };
 use axum::{
-    extract::{rejection::JsonRejection, Path, Query, State},
+    extract::{rejection::JsonRejection, Path, Query, RawQuery, State},
     http::StatusCode,
     response::IntoResponse,
     routing::{delete, get},
@@ -30,7 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}", delete(revoke_token))
         .route("/issues", get(list_issues))
         .route("/issues/{id}", get(get_issue).put(update_issue))
+        .route("/issues/{id}/detail", get(issue_detail))
         .route("/issues/{id}/events", get(issue_events))
+        .route("/filters", get(get_filters).put(put_filters))
         .fallback(|| async { ApiError::NotFound("no such API route") })
 }
 
@@ -121,22 +129,34 @@ struct Limit {
     limit: Option<u32>,
 }
 
+/// `GET /api/v1/issues?search=&status=&level=&environment=&release=&tag=key:value&sort=&limit=`
 async fn list_issues(
     State(state): State<AppState>,
-    Query(q): Query<Limit>,
+    RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, ApiError> {
+    let q = issue_query::parse(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
     let project = dashboard::default_project(&state).await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    Ok(Json(state.storage.issues(project.id, limit).await?))
+    Ok(Json(state.storage.issues(project.id, &q, now_ms()).await?))
 }
 
 async fn get_issue(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<IssueSummary>, ApiError> {
     state
         .storage
         .issue(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no such issue"))
+}
+
+/// The issue with its tag distributions and latest events: what the detail page shows.
+async fn issue_detail(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<IssueDetail>, ApiError> {
+    dashboard::issue_detail(&state, id)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound("no such issue"))
@@ -158,19 +178,40 @@ struct IssueUpdate {
 
 async fn update_issue(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
     Path(id): Path<i64>,
     body: Result<Json<IssueUpdate>, JsonRejection>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<IssueSummary>, ApiError> {
     let Json(u) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if !matches!(u.status.as_str(), "unresolved" | "resolved" | "ignored") {
-        return Err(ApiError::BadRequest(
-            "status: one of unresolved, resolved, ignored".into(),
-        ));
-    }
-    if !state.storage.set_issue_status(id, &u.status).await? {
+    let status = IssueStatus::parse(&u.status).ok_or_else(|| {
+        ApiError::BadRequest("status: one of unresolved, resolved, ignored".into())
+    })?;
+    if !state.storage.set_issue_status(id, status).await? {
         return Err(ApiError::NotFound("no such issue"));
     }
+    tracing::info!(by = %user.username, issue = id, status = status.as_str(), "issue status changed");
     get_issue(State(state), Path(id)).await
+}
+
+/// `GET /api/v1/filters`: the default project's inbound filters and what was dropped.
+async fn get_filters(State(state): State<AppState>) -> Result<Json<FiltersView>, ApiError> {
+    let project = dashboard::default_project(&state).await?;
+    Ok(Json(dashboard::filters_view(&state, &project).await?))
+}
+
+/// `PUT /api/v1/filters`: replaces them; ingest uses them from the next event on.
+async fn put_filters(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    body: Result<Json<InboundFilters>, JsonRejection>,
+) -> Result<Json<FiltersView>, ApiError> {
+    let Json(f) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let f = filters::tidy(f).map_err(ApiError::BadRequest)?;
+    let project = dashboard::default_project(&state).await?;
+    state.storage.set_filters(project.id, &f, now_ms()).await?;
+    state.projects.replace(state.storage.projects().await?);
+    tracing::info!(by = %user.username, project = %project.slug, "inbound filters changed");
+    get_filters(State(state)).await
 }
 
 async fn revoke_token(

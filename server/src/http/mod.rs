@@ -5,6 +5,7 @@ pub mod api_v1;
 pub mod auth;
 pub mod demo;
 pub mod health;
+pub mod issue_query;
 pub mod rum;
 pub mod sentry;
 pub mod settings;

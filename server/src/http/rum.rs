@@ -5,10 +5,11 @@
 use crate::{
     error::ApiError,
     ingest::{
-        queue::{EnqueueError, RumBatch},
+        queue::EnqueueError,
         rum,
     },
     state::AppState,
+    storage::IngestBatch,
 };
 use axum::{
     body::Body,
@@ -98,11 +99,15 @@ async fn ingest(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let n = beacons.len();
-    let events = beacons
+    let page_loads = beacons
         .into_iter()
         .map(|b| rum::to_row(b, project.id, received, ua))
         .collect();
-    match state.rum_queue.try_enqueue(RumBatch { events }) {
+    let batch = IngestBatch {
+        page_loads,
+        ..IngestBatch::default()
+    };
+    match state.queue.try_enqueue(batch) {
         Ok(()) => Ok((
             StatusCode::ACCEPTED,
             [(header::CONTENT_TYPE, "application/json")],

@@ -4,6 +4,7 @@
 pub mod decompress;
 pub mod queue;
 pub mod rate_limit;
+pub mod route;
 pub mod rum;
 pub mod sentry;
 pub mod writer;

@@ -1,9 +1,10 @@
 //! The bounded hand-off between request handlers and the writer. Handlers never wait
 //! on it: when the events already waiting plus the new batch would pass the capacity,
-//! the batch is refused at once (`429`). The bound counts events, not requests, so
-//! memory stays bounded by `capacity × largest event` whatever the batch sizes.
+//! the batch is refused at once (`429`). The bound counts slots ([`IngestBatch::weight`]:
+//! one per row, one per KB of an error event), not requests, so memory stays bounded
+//! whatever the batch sizes. RUM beacons and Sentry items share it and its writer.
 
-use crate::storage::RumEventRow;
+use crate::storage::IngestBatch;
 use std::sync::{
     atomic::{AtomicU64, AtomicUsize, Ordering},
     Arc,
@@ -11,11 +12,6 @@ use std::sync::{
 use tokio::sync::mpsc;
 
 /// Validated events of one request.
-#[derive(Debug)]
-pub struct RumBatch {
-    pub events: Vec<RumEventRow>,
-}
-
 #[derive(Debug, PartialEq, Eq)]
 pub enum EnqueueError {
     Full,
@@ -34,24 +30,24 @@ pub struct IngestStats {
 }
 
 #[derive(Clone)]
-pub struct RumQueue {
-    tx: mpsc::UnboundedSender<RumBatch>,
+pub struct IngestQueue {
+    tx: mpsc::UnboundedSender<IngestBatch>,
     capacity: usize,
     pub stats: Arc<IngestStats>,
 }
 
 /// The writer's end: receiving a batch releases its place in the queue.
-pub struct RumReceiver {
-    rx: mpsc::UnboundedReceiver<RumBatch>,
+pub struct IngestReceiver {
+    rx: mpsc::UnboundedReceiver<IngestBatch>,
     stats: Arc<IngestStats>,
 }
 
-impl RumReceiver {
-    pub async fn recv(&mut self) -> Option<RumBatch> {
+impl IngestReceiver {
+    pub async fn recv(&mut self) -> Option<IngestBatch> {
         let batch = self.rx.recv().await?;
         self.stats
             .queued_events
-            .fetch_sub(batch.events.len(), Ordering::AcqRel);
+            .fetch_sub(batch.weight(), Ordering::AcqRel);
         Some(batch)
     }
 
@@ -61,17 +57,17 @@ impl RumReceiver {
     }
 }
 
-impl RumQueue {
+impl IngestQueue {
     /// A queue holding at most `capacity` events.
-    pub fn new(capacity: usize) -> (RumQueue, RumReceiver) {
+    pub fn new(capacity: usize) -> (IngestQueue, IngestReceiver) {
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(IngestStats::default());
-        let receiver = RumReceiver {
+        let receiver = IngestReceiver {
             rx,
             stats: stats.clone(),
         };
         (
-            RumQueue {
+            IngestQueue {
                 tx,
                 capacity: capacity.max(1),
                 stats,
@@ -80,8 +76,8 @@ impl RumQueue {
         )
     }
 
-    pub fn try_enqueue(&self, batch: RumBatch) -> Result<(), EnqueueError> {
-        let n = batch.events.len();
+    pub fn try_enqueue(&self, batch: IngestBatch) -> Result<(), EnqueueError> {
+        let n = batch.weight();
         let reserved =
             self.stats
                 .queued_events
@@ -118,22 +114,23 @@ impl RumQueue {
 mod tests {
     use super::*;
 
-    fn batch(n: usize) -> RumBatch {
-        RumBatch {
-            events: (0..n)
+    fn batch(n: usize) -> IngestBatch {
+        IngestBatch {
+            page_loads: (0..n)
                 .map(|_| crate::ingest::rum::tests_support::row())
                 .collect(),
+            ..IngestBatch::default()
         }
     }
 
     #[tokio::test]
     async fn a_full_queue_refuses_instead_of_growing() {
-        let (q, mut rx) = RumQueue::new(5);
+        let (q, mut rx) = IngestQueue::new(5);
         assert_eq!(q.try_enqueue(batch(2)), Ok(()));
         assert_eq!(q.try_enqueue(batch(3)), Ok(()));
         assert_eq!(q.depth(), 5);
         assert_eq!(q.try_enqueue(batch(1)), Err(EnqueueError::Full));
-        assert_eq!(rx.recv().await.unwrap().events.len(), 2);
+        assert_eq!(rx.recv().await.unwrap().page_loads.len(), 2);
         assert_eq!(q.depth(), 3);
         assert_eq!(
             q.try_enqueue(batch(3)),

@@ -205,6 +205,10 @@ pub fn to_row(
         load: p.load,
         fp: p.fp,
         fcp: p.fcp,
+        lcp: None,
+        cls: None,
+        inp: None,
+        source: "rum",
     }
 }
 

@@ -3,10 +3,10 @@
 //! interval passes. On shutdown it closes the queue, drains what is left and flushes,
 //! so every batch that got a `202` is stored.
 
-use super::queue::{IngestStats, RumReceiver};
+use super::queue::{IngestStats, IngestReceiver};
 use crate::{
     rollup,
-    storage::{DynStorage, RumEventRow},
+    storage::{DynStorage, IngestBatch, IssueChange},
 };
 use std::{
     sync::{atomic::Ordering, Arc},
@@ -21,18 +21,18 @@ const RETRY_DELAYS: [Duration; 3] = [
     Duration::from_secs(2),
 ];
 
-pub struct RumWriter {
-    pub rx: RumReceiver,
+pub struct IngestWriter {
+    pub rx: IngestReceiver,
     pub storage: DynStorage,
     pub stats: Arc<IngestStats>,
     pub flush_max_events: usize,
     pub flush_interval: Duration,
 }
 
-impl RumWriter {
+impl IngestWriter {
     /// Runs until `shutdown` is cancelled, then drains and flushes everything queued.
     pub async fn run_until_stopped(mut self, shutdown: CancellationToken) {
-        let mut pending: Vec<RumEventRow> = Vec::new();
+        let mut pending = IngestBatch::default();
         let mut tick = tokio::time::interval(self.flush_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -41,8 +41,8 @@ impl RumWriter {
                 _ = shutdown.cancelled() => break,
                 msg = self.rx.recv() => match msg {
                     Some(batch) => {
-                        pending.extend(batch.events);
-                        if pending.len() >= self.flush_max_events {
+                        pending.append(batch);
+                        if pending.weight() >= self.flush_max_events {
                             self.flush(&mut pending).await;
                         }
                     }
@@ -57,7 +57,7 @@ impl RumWriter {
         }
         self.rx.close();
         while let Some(batch) = self.rx.recv().await {
-            pending.extend(batch.events);
+            pending.append(batch);
         }
         let n = pending.len();
         self.flush(&mut pending).await;
@@ -66,16 +66,30 @@ impl RumWriter {
 
     /// Writes `pending` (emptying it). Retries a failing database a few times; after
     /// that the events are dropped, logged and counted, never retried forever.
-    pub async fn flush(&self, pending: &mut Vec<RumEventRow>) {
+    /// New issues and regressions are worth a log line (and, later, a notification).
+    fn report(&self, batch: &IngestBatch, changes: &[(i64, IssueChange)]) {
+        for (e, (issue_id, change)) in batch.errors.iter().zip(changes) {
+            match change {
+                IssueChange::New => tracing::info!(issue_id, title = %e.title, "new issue"),
+                IssueChange::Regressed => {
+                    tracing::warn!(issue_id, title = %e.title, "issue regressed: reopened")
+                }
+                IssueChange::Existing => {}
+            }
+        }
+    }
+
+    pub async fn flush(&self, pending: &mut IngestBatch) {
         if pending.is_empty() {
             return;
         }
         let events = std::mem::take(pending);
-        let rollups = rollup::aggregate(&events);
+        let rollups = rollup::aggregate(&events.page_loads, &events.api_calls);
         let mut attempt = 0;
         loop {
-            match self.storage.write_rum(&events, &rollups).await {
-                Ok(()) => {
+            match self.storage.write_batch(&events, &rollups).await {
+                Ok(changes) => {
+                    self.report(&events, &changes);
                     self.stats
                         .written_events
                         .fetch_add(events.len() as u64, Ordering::Relaxed);

@@ -6,7 +6,7 @@ mod sketch;
 
 pub use sketch::Sketch;
 
-use crate::storage::RumEventRow;
+use crate::storage::{ApiCallRow, RumEventRow};
 use std::collections::BTreeMap;
 
 /// What a rollup row measures.
@@ -19,6 +19,13 @@ pub enum Metric {
     Load,
     FirstPaint,
     FirstContentfulPaint,
+    LargestContentfulPaint,
+    CumulativeLayoutShift,
+    InteractionToNextPaint,
+    /// Duration of API calls; the rollup's `page` is the endpoint (`GET /api/orders/:id`).
+    ApiCall,
+    /// API calls that failed (5xx or no answer); counts only, keyed like [`Metric::ApiCall`].
+    ApiError,
 }
 
 impl Metric {
@@ -30,16 +37,29 @@ impl Metric {
             Metric::Load => "load",
             Metric::FirstPaint => "fp",
             Metric::FirstContentfulPaint => "fcp",
+            Metric::LargestContentfulPaint => "lcp",
+            Metric::CumulativeLayoutShift => "cls",
+            Metric::InteractionToNextPaint => "inp",
+            Metric::ApiCall => "api",
+            Metric::ApiError => "api_error",
         }
     }
 
-    fn timings(e: &RumEventRow) -> [(Metric, Option<f64>); 5] {
+    /// Metrics that are counts only (no sketch).
+    fn is_count(self) -> bool {
+        matches!(self, Metric::PageView | Metric::ApiError)
+    }
+
+    fn timings(e: &RumEventRow) -> [(Metric, Option<f64>); 8] {
         [
             (Metric::Ttfb, e.ttfb),
             (Metric::DomContentLoaded, e.dcl),
             (Metric::Load, e.load),
             (Metric::FirstPaint, e.fp),
             (Metric::FirstContentfulPaint, e.fcp),
+            (Metric::LargestContentfulPaint, e.lcp),
+            (Metric::CumulativeLayoutShift, e.cls),
+            (Metric::InteractionToNextPaint, e.inp),
         ]
     }
 }
@@ -60,7 +80,9 @@ pub struct RollupDelta {
 /// Folds events into one delta per (project, metric, page, minute), for each page and
 /// for all pages together. Events are placed by the server's receive time, so a client
 /// with a wrong clock cannot put data into the past or the future.
-pub fn aggregate(events: &[RumEventRow]) -> Vec<RollupDelta> {
+/// Per-minute deltas of page loads (per page and for all pages) and API calls (per
+/// endpoint and for all endpoints, `""`).
+pub fn aggregate(events: &[RumEventRow], api_calls: &[ApiCallRow]) -> Vec<RollupDelta> {
     // Keys borrow the page from the events: no allocation per event, only per new row.
     type Key<'a> = (i64, Metric, &'a str, i64);
     fn add<'a>(
@@ -77,7 +99,7 @@ pub fn aggregate(events: &[RumEventRow]) -> Vec<RollupDelta> {
                 minute,
                 count: 0,
                 sum: 0.0,
-                sketch: (metric != Metric::PageView).then(Sketch::new),
+                sketch: (!metric.is_count()).then(Sketch::new),
             });
         d.count += 1;
         if let Some(v) = value {
@@ -103,6 +125,20 @@ pub fn aggregate(events: &[RumEventRow]) -> Vec<RollupDelta> {
             }
         }
     }
+    let endpoints: Vec<String> = api_calls.iter().map(ApiCallRow::endpoint).collect();
+    for (c, endpoint) in api_calls.iter().zip(&endpoints) {
+        let minute = crate::clock::minute_of(c.received_at_ms);
+        for key in [endpoint.as_str(), ""] {
+            add(
+                &mut acc,
+                (c.project_id, Metric::ApiCall, key, minute),
+                Some(c.duration_ms),
+            );
+            if c.failed() {
+                add(&mut acc, (c.project_id, Metric::ApiError, key, minute), None);
+            }
+        }
+    }
     acc.into_values().collect()
 }
 
@@ -123,6 +159,10 @@ mod tests {
             load,
             fp: None,
             fcp: None,
+            lcp: None,
+            cls: None,
+            inp: None,
+            source: "rum",
         }
     }
 
@@ -139,7 +179,7 @@ mod tests {
             event("/menu", 119_999, Some(300.0)),
             event("/cart", 120_000, None),
         ];
-        let d = aggregate(&events);
+        let d = aggregate(&events, &[]);
         let menu = find(&d, Metric::Load, "/menu", 1);
         assert_eq!((menu.count, menu.sum), (2, 400.0));
         assert_eq!(find(&d, Metric::PageView, "", 1).count, 2);
@@ -153,9 +193,36 @@ mod tests {
     }
 
     #[test]
+    fn api_calls_roll_up_per_endpoint_with_their_failures() {
+        let call = |route: &str, status: Option<u16>, ms: f64| ApiCallRow {
+            project_id: 1,
+            received_at_ms: 60_000,
+            page: None,
+            method: "GET".into(),
+            route: route.into(),
+            status,
+            duration_ms: ms,
+            session_id: None,
+            source: "rum",
+        };
+        let calls = [
+            call("/api/orders/:id", Some(200), 100.0),
+            call("/api/orders/:id", Some(503), 300.0),
+            call("/api/menu", None, 50.0),
+        ];
+        let d = aggregate(&[], &calls);
+        let orders = find(&d, Metric::ApiCall, "GET /api/orders/:id", 1);
+        assert_eq!((orders.count, orders.sum), (2, 400.0));
+        assert_eq!(find(&d, Metric::ApiError, "GET /api/orders/:id", 1).count, 1);
+        assert_eq!(find(&d, Metric::ApiError, "", 1).count, 2, "no answer is a failure");
+        assert_eq!(find(&d, Metric::ApiCall, "", 1).count, 3);
+        assert!(find(&d, Metric::ApiError, "", 1).sketch.is_none());
+    }
+
+    #[test]
     fn sketches_in_deltas_give_the_quantiles_of_their_values() {
         let events: Vec<_> = (1..=100).map(|i| event("/", 0, Some(i as f64))).collect();
-        let d = aggregate(&events);
+        let d = aggregate(&events, &[]);
         let all = find(&d, Metric::Load, "", 0);
         let p50 = all.sketch.as_ref().unwrap().quantile(0.5).unwrap();
         assert!((p50 - 50.0).abs() <= 1.0, "p50 was {p50}");

@@ -2,6 +2,8 @@
 //! [`Storage`]; [`sqlite::SqliteStorage`] is the embedded default, and a PostgreSQL
 //! implementation can sit beside it without touching callers.
 
+#[cfg(test)]
+pub mod contract;
 pub mod sqlite;
 
 use crate::rollup::{Metric, RollupDelta};
@@ -28,6 +30,7 @@ pub struct Project {
     pub slug: String,
     pub name: String,
     pub public_key: String,
+    pub filters: InboundFilters,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +43,13 @@ pub struct User {
 /// A live API token as listed: the wire type the read API and Settings show as is.
 pub use app::model::ApiTokenInfo as ApiToken;
 
-/// One stored RUM page-load event.
+pub use app::model::{
+    ErrorEvent, FiltersView, InboundFilters, IssueDetail, IssueQuery, IssueSort, IssueStatus,
+    IssueSummary,
+    OutcomeCount, SessionHealth, TagDistribution,
+};
+
+/// One stored page load (from the RUM SDK or a Sentry `pageload` transaction).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RumEventRow {
     pub project_id: i64,
@@ -54,6 +63,119 @@ pub struct RumEventRow {
     pub load: Option<f64>,
     pub fp: Option<f64>,
     pub fcp: Option<f64>,
+    pub lcp: Option<f64>,
+    pub cls: Option<f64>,
+    pub inp: Option<f64>,
+    /// `rum` or `sentry`.
+    pub source: &'static str,
+}
+
+/// One API call a client made (RUM SDK fetch/XHR, Sentry `http.client` span).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiCallRow {
+    pub project_id: i64,
+    pub received_at_ms: i64,
+    pub page: Option<String>,
+    pub method: String,
+    /// The URL reduced to a route template: `/api/orders/:id`.
+    pub route: String,
+    pub status: Option<u16>,
+    pub duration_ms: f64,
+    pub session_id: Option<String>,
+    pub source: &'static str,
+}
+
+impl ApiCallRow {
+    /// The rollup key: `GET /api/orders/:id`.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method, self.route)
+    }
+
+    /// A server error, or no answer at all.
+    pub fn failed(&self) -> bool {
+        self.status.is_none_or(|s| s == 0 || s >= 500)
+    }
+}
+
+/// Release health: one session's state, or an aggregate of many.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionUpdate {
+    Single {
+        project_id: i64,
+        sid: String,
+        started_ms: i64,
+        updated_ms: i64,
+        release: String,
+        environment: String,
+        /// `ok`, `exited`, `crashed`, `abnormal` (Sentry's session statuses).
+        status: String,
+        errors: u64,
+    },
+    Aggregate {
+        project_id: i64,
+        minute: i64,
+        release: String,
+        environment: String,
+        exited: u64,
+        errored: u64,
+        crashed: u64,
+        abnormal: u64,
+    },
+}
+
+/// Accepted but not stored: counted per hour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub project_id: i64,
+    pub at_ms: i64,
+    /// `filtered`, `rate_limited` or `client`.
+    pub source: &'static str,
+    pub reason: String,
+    pub category: String,
+    pub quantity: u64,
+}
+
+/// Everything the ingest writer stores in one transaction.
+#[derive(Debug, Default)]
+pub struct IngestBatch {
+    pub page_loads: Vec<RumEventRow>,
+    pub api_calls: Vec<ApiCallRow>,
+    pub errors: Vec<NewErrorEvent>,
+    pub sessions: Vec<SessionUpdate>,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl IngestBatch {
+    /// Size in queue slots: one per row, and one per KB of an error event's body, so a
+    /// queue bounded in slots is also bounded in memory.
+    pub fn weight(&self) -> usize {
+        self.page_loads.len()
+            + self.api_calls.len()
+            + self.sessions.len()
+            + self.outcomes.len()
+            + self.errors.iter().map(|e| 1 + e.body.len() / 1024).sum::<usize>()
+    }
+
+    /// Rows it holds (what "events" counts in stats and logs).
+    pub fn len(&self) -> usize {
+        self.page_loads.len()
+            + self.api_calls.len()
+            + self.errors.len()
+            + self.sessions.len()
+            + self.outcomes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn append(&mut self, mut other: IngestBatch) {
+        self.page_loads.append(&mut other.page_loads);
+        self.api_calls.append(&mut other.api_calls);
+        self.errors.append(&mut other.errors);
+        self.sessions.append(&mut other.sessions);
+        self.outcomes.append(&mut other.outcomes);
+    }
 }
 
 /// One stored per-minute rollup row.
@@ -100,8 +222,14 @@ pub trait Storage: Send + Sync + 'static {
     /// Revokes a token; `false` when no live token has that id.
     async fn revoke_api_token(&self, id: i64) -> Result<bool>;
 
-    /// Stores raw events and merges rollup deltas, all in one transaction.
-    async fn write_rum(&self, events: &[RumEventRow], rollups: &[RollupDelta]) -> Result<()>;
+    /// Stores a batch (raw rows, error events with their issues, sessions, outcomes)
+    /// and merges rollup deltas, all in one transaction. Returns what each error event
+    /// did to its issue, in order.
+    async fn write_batch(
+        &self,
+        batch: &IngestBatch,
+        rollups: &[RollupDelta],
+    ) -> Result<Vec<(i64, IssueChange)>>;
     /// Rollup rows of one metric and page (`""` = all pages) with `from <= minute <= to`.
     async fn rollups(
         &self,
@@ -121,16 +249,31 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<(String, u64)>>;
     async fn count_rum_events(&self, project_id: i64) -> Result<u64>;
 
-    /// Stores an error event, creating its issue or updating it (reopening it as a
-    /// regression when it was resolved), in one transaction.
-    async fn store_error_event(&self, e: &NewErrorEvent) -> Result<(i64, IssueChange)>;
-    /// Issues of a project, most recently seen first.
-    async fn issues(&self, project_id: i64, limit: u32) -> Result<Vec<IssueRow>>;
-    async fn issue(&self, id: i64) -> Result<Option<IssueRow>>;
+    /// Issues of a project matching `q`, each with its 24-hour sparkline ending at `now`.
+    async fn issues(
+        &self,
+        project_id: i64,
+        q: &IssueQuery,
+        now_ms: i64,
+    ) -> Result<Vec<IssueSummary>>;
+    async fn issue(&self, id: i64) -> Result<Option<IssueSummary>>;
+    /// The tags of an issue's events: each key with its most frequent values.
+    async fn issue_tags(&self, issue_id: i64, top: u32) -> Result<Vec<TagDistribution>>;
     /// Normalized events of an issue, newest first.
-    async fn issue_events(&self, issue_id: i64, limit: u32) -> Result<Vec<serde_json::Value>>;
-    /// Sets `unresolved`, `resolved` or `ignored`; `false` when no such issue.
-    async fn set_issue_status(&self, id: i64, status: &str) -> Result<bool>;
+    async fn issue_events(&self, issue_id: i64, limit: u32) -> Result<Vec<ErrorEvent>>;
+    /// `false` when no such issue.
+    async fn set_issue_status(&self, id: i64, status: IssueStatus) -> Result<bool>;
+    /// Error events per minute with `from <= minute <= to` (minutes without any omitted).
+    async fn error_minutes(&self, project_id: i64, from: i64, to: i64) -> Result<Vec<(i64, u64)>>;
+
+    /// The project's inbound filters, or the defaults when never saved.
+    async fn filters(&self, project_id: i64) -> Result<InboundFilters>;
+    async fn set_filters(&self, project_id: i64, f: &InboundFilters, now_ms: i64) -> Result<()>;
+    /// What was dropped since `from_ms`, by source, reason and category.
+    async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>>;
+    /// Release health of sessions started in `from_ms..to_ms`.
+    async fn session_health(&self, project_id: i64, from_ms: i64, to_ms: i64)
+        -> Result<SessionHealth>;
 
     /// Deletes raw events, rollups and sessions past their retention; returns rows deleted.
     async fn enforce_retention(
@@ -170,23 +313,9 @@ pub struct NewErrorEvent {
     /// User id, else email, else IP: what "users affected" counts.
     pub user_key: Option<String>,
     pub restaurant_id: Option<String>,
+    /// What the issue's tag store indexes: the event's tags plus synthesized ones.
+    pub tags: Vec<(String, String)>,
     pub body: String,
-}
-
-/// An issue with its counts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct IssueRow {
-    pub id: i64,
-    pub title: String,
-    pub culprit: Option<String>,
-    pub level: String,
-    pub status: String,
-    pub first_seen_ms: i64,
-    pub last_seen_ms: i64,
-    pub events: u64,
-    pub users: u64,
-    pub restaurants: u64,
-    pub regressed_at_ms: Option<i64>,
 }
 
 /// What storing an event did to its issue.

@@ -1,8 +1,12 @@
 //! [`Storage`] on SQLite (WAL): the embedded default.
 
+mod batch;
+mod issues;
+
 use super::{
-    ApiToken, IssueChange, IssueRow, NewErrorEvent, Project, Result, RollupRow, RumEventRow,
-    Storage, StorageError, User,
+    ApiToken, ErrorEvent, IngestBatch, InboundFilters, IssueChange, IssueQuery, IssueStatus,
+    IssueSummary, OutcomeCount, Project, Result, RollupRow, SessionHealth, Storage, StorageError,
+    TagDistribution, User,
 };
 use crate::{
     clock::now_ms,
@@ -11,14 +15,11 @@ use crate::{
 use async_trait::async_trait;
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    QueryBuilder, Row, Sqlite, SqlitePool,
+    Row, SqlitePool,
 };
 use std::{str::FromStr, time::Duration};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-
-/// SQLite allows 32 766 bound parameters per statement; 11 per event row.
-const EVENTS_PER_INSERT: usize = 2_000;
 
 pub struct SqliteStorage {
     pool: SqlitePool,
@@ -62,39 +63,42 @@ fn user_from(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
     })
 }
 
+/// Projects with their inbound filters (defaults where none were saved).
+const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
+    f.messages, f.browser_extensions, f.environments
+    FROM projects p LEFT JOIN project_filters f ON f.project_id = p.id";
+
+fn json_list(text: Option<String>) -> Result<Vec<String>> {
+    match text {
+        None => Ok(vec![]),
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e)))),
+    }
+}
+
+fn filters_from(row: &sqlx::sqlite::SqliteRow) -> Result<InboundFilters> {
+    let messages: Option<String> = row.try_get("messages")?;
+    if messages.is_none() {
+        return Ok(InboundFilters::default());
+    }
+    Ok(InboundFilters {
+        messages: json_list(messages)?,
+        browser_extensions: row.try_get::<i64, _>("browser_extensions")? != 0,
+        environments: json_list(row.try_get("environments")?)?,
+    })
+}
+
 fn project_from(row: &sqlx::sqlite::SqliteRow) -> Result<Project> {
     Ok(Project {
         id: row.try_get("id")?,
         slug: row.try_get("slug")?,
         name: row.try_get("name")?,
         public_key: row.try_get("public_key")?,
+        filters: filters_from(row)?,
     })
 }
 
-/// Issues with users and restaurants affected, counted from their events.
-const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.culprit, i.level, i.status, i.first_seen, i.last_seen,
-    i.event_count, i.regressed_at,
-    (SELECT COUNT(DISTINCT user_key) FROM error_events e WHERE e.issue_id = i.id) AS users,
-    (SELECT COUNT(DISTINCT restaurant_id) FROM error_events e WHERE e.issue_id = i.id) AS restaurants
-    FROM issues i";
-
-fn issue_from(r: &sqlx::sqlite::SqliteRow) -> Result<IssueRow> {
-    Ok(IssueRow {
-        id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        culprit: r.try_get("culprit")?,
-        level: r.try_get("level")?,
-        status: r.try_get("status")?,
-        first_seen_ms: r.try_get("first_seen")?,
-        last_seen_ms: r.try_get("last_seen")?,
-        events: r.try_get::<i64, _>("event_count")? as u64,
-        users: r.try_get::<i64, _>("users")? as u64,
-        restaurants: r.try_get::<i64, _>("restaurants")? as u64,
-        regressed_at_ms: r.try_get("regressed_at")?,
-    })
-}
-
-fn decode_sketch(bytes: Option<Vec<u8>>) -> Result<Option<Sketch>> {
+pub(super) fn decode_sketch(bytes: Option<Vec<u8>>) -> Result<Option<Sketch>> {
     bytes
         .map(|b| Sketch::decode(&b).map_err(StorageError::Sketch))
         .transpose()
@@ -118,7 +122,7 @@ impl Storage for SqliteStorage {
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
-        let row = sqlx::query("SELECT id, slug, name, public_key FROM projects WHERE slug = ?")
+        let row = sqlx::query(&format!("{PROJECT_SELECT} WHERE p.slug = ?"))
             .bind(slug)
             .fetch_one(&self.pool)
             .await?;
@@ -126,7 +130,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn projects(&self) -> Result<Vec<Project>> {
-        sqlx::query("SELECT id, slug, name, public_key FROM projects ORDER BY id")
+        sqlx::query(&format!("{PROJECT_SELECT} ORDER BY p.id"))
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -277,71 +281,28 @@ impl Storage for SqliteStorage {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn write_rum(&self, events: &[RumEventRow], rollups: &[RollupDelta]) -> Result<()> {
+    async fn write_batch(
+        &self,
+        b: &IngestBatch,
+        rollups: &[RollupDelta],
+    ) -> Result<Vec<(i64, IssueChange)>> {
         let _writer = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
-        for chunk in events.chunks(EVENTS_PER_INSERT) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO rum_events (project_id, received_at, client_ts, kind, page, session_id, \
-                 user_agent, ttfb, dcl, load, fp, fcp) ",
-            );
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(e.project_id)
-                    .push_bind(e.received_at_ms)
-                    .push_bind(e.client_ts_ms)
-                    .push_bind("pageload")
-                    .push_bind(&e.page)
-                    .push_bind(&e.session_id)
-                    .push_bind(&e.user_agent)
-                    .push_bind(e.ttfb)
-                    .push_bind(e.dcl)
-                    .push_bind(e.load)
-                    .push_bind(e.fp)
-                    .push_bind(e.fcp);
-            });
-            q.build().execute(&mut *tx).await?;
+        batch::page_loads(&mut tx, &b.page_loads).await?;
+        batch::api_calls(&mut tx, &b.api_calls).await?;
+        batch::rollups(&mut tx, rollups).await?;
+        let mut changes = Vec::with_capacity(b.errors.len());
+        for e in &b.errors {
+            changes.push(batch::error_event(&mut tx, e).await?);
         }
-        // Read-merge-write inside the transaction: correct across restarts, and SQLite
-        // serializes writers, so no concurrent flush can interleave.
-        for d in rollups {
-            let existing = sqlx::query(
-                "SELECT count, sum, sketch FROM rum_rollups
-                 WHERE project_id = ? AND metric = ? AND page = ? AND minute = ?",
-            )
-            .bind(d.project_id)
-            .bind(d.metric.as_str())
-            .bind(&d.page)
-            .bind(d.minute)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let (mut count, mut sum, mut sketch) = (d.count, d.sum, d.sketch.clone());
-            if let Some(row) = existing {
-                count += row.try_get::<i64, _>("count")? as u64;
-                sum += row.try_get::<f64, _>("sum")?;
-                if let (Some(s), Some(old)) =
-                    (sketch.as_mut(), decode_sketch(row.try_get("sketch")?)?)
-                {
-                    s.merge(&old);
-                }
-            }
-            sqlx::query(
-                "INSERT INTO rum_rollups (project_id, metric, page, minute, count, sum, sketch)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (project_id, metric, page, minute)
-                 DO UPDATE SET count = excluded.count, sum = excluded.sum, sketch = excluded.sketch",
-            )
-            .bind(d.project_id)
-            .bind(d.metric.as_str())
-            .bind(&d.page)
-            .bind(d.minute)
-            .bind(count as i64)
-            .bind(sum)
-            .bind(sketch.map(|s| s.encode()))
-            .execute(&mut *tx)
-            .await?;
+        for session in &b.sessions {
+            batch::session(&mut tx, session).await?;
+        }
+        for o in &b.outcomes {
+            batch::outcome(&mut tx, o).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(changes)
     }
 
     async fn rollups(
@@ -409,100 +370,30 @@ impl Storage for SqliteStorage {
         Ok(n as u64)
     }
 
-    async fn store_error_event(&self, e: &NewErrorEvent) -> Result<(i64, IssueChange)> {
-        let _writer = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let existing =
-            sqlx::query("SELECT id, status FROM issues WHERE project_id = ? AND fingerprint = ?")
-                .bind(e.project_id)
-                .bind(&e.fingerprint)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (issue_id, change) = match existing {
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO issues (project_id, fingerprint, title, culprit, level, first_seen, last_seen, event_count)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-                )
-                .bind(e.project_id)
-                .bind(&e.fingerprint)
-                .bind(&e.title)
-                .bind(&e.culprit)
-                .bind(&e.level)
-                .bind(e.received_at_ms)
-                .bind(e.received_at_ms)
-                .fetch_one(&mut *tx)
-                .await?;
-                (id, IssueChange::New)
-            }
-            Some(row) => {
-                let id: i64 = row.try_get("id")?;
-                let status: String = row.try_get("status")?;
-                let regressed = status == "resolved";
-                sqlx::query(
-                    "UPDATE issues SET last_seen = MAX(last_seen, ?), event_count = event_count + 1, level = ?,
-                     status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END,
-                     regressed_at = CASE WHEN status = 'resolved' THEN ? ELSE regressed_at END
-                     WHERE id = ?",
-                )
-                .bind(e.received_at_ms)
-                .bind(&e.level)
-                .bind(e.received_at_ms)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                (
-                    id,
-                    if regressed {
-                        IssueChange::Regressed
-                    } else {
-                        IssueChange::Existing
-                    },
-                )
-            }
-        };
-        sqlx::query(
-            "INSERT INTO error_events (project_id, issue_id, event_id, received_at, level, environment, release,
-             user_key, restaurant_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(e.project_id)
-        .bind(issue_id)
-        .bind(&e.event_id)
-        .bind(e.received_at_ms)
-        .bind(&e.level)
-        .bind(&e.environment)
-        .bind(&e.release)
-        .bind(&e.user_key)
-        .bind(&e.restaurant_id)
-        .bind(&e.body)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((issue_id, change))
+    async fn issues(
+        &self,
+        project_id: i64,
+        q: &IssueQuery,
+        now_ms: i64,
+    ) -> Result<Vec<IssueSummary>> {
+        issues::list(&self.pool, project_id, q, now_ms).await
     }
 
-    async fn issues(&self, project_id: i64, limit: u32) -> Result<Vec<IssueRow>> {
-        let rows = sqlx::query(&format!(
-            "{ISSUE_SELECT} WHERE i.project_id = ? ORDER BY i.last_seen DESC, i.id DESC LIMIT ?"
-        ))
-        .bind(project_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(issue_from).collect()
-    }
-
-    async fn issue(&self, id: i64) -> Result<Option<IssueRow>> {
-        sqlx::query(&format!("{ISSUE_SELECT} WHERE i.id = ?"))
+    async fn issue(&self, id: i64) -> Result<Option<IssueSummary>> {
+        sqlx::query(&format!("{} WHERE i.id = ?", issues::ISSUE_SELECT))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(issue_from)
+            .map(issues::issue_from)
             .transpose()
     }
 
-    async fn issue_events(&self, issue_id: i64, limit: u32) -> Result<Vec<serde_json::Value>> {
+    async fn issue_tags(&self, issue_id: i64, top: u32) -> Result<Vec<TagDistribution>> {
+        issues::tags(&self.pool, issue_id, top).await
+    }
+
+    async fn issue_events(&self, issue_id: i64, limit: u32) -> Result<Vec<ErrorEvent>> {
         let bodies: Vec<String> = sqlx::query_scalar(
             "SELECT body FROM error_events WHERE issue_id = ? ORDER BY id DESC LIMIT ?",
         )
@@ -510,19 +401,122 @@ impl Storage for SqliteStorage {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(bodies
+        bodies
             .iter()
-            .filter_map(|b| serde_json::from_str(b).ok())
-            .collect())
+            .map(|b| {
+                serde_json::from_str(b)
+                    .map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e))))
+            })
+            .collect()
     }
 
-    async fn set_issue_status(&self, id: i64, status: &str) -> Result<bool> {
+    async fn set_issue_status(&self, id: i64, status: IssueStatus) -> Result<bool> {
         let done = sqlx::query("UPDATE issues SET status = ? WHERE id = ?")
-            .bind(status)
+            .bind(status.as_str())
             .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn error_minutes(&self, project_id: i64, from: i64, to: i64) -> Result<Vec<(i64, u64)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT minute, count FROM error_minutes
+             WHERE project_id = ? AND minute BETWEEN ? AND ? ORDER BY minute",
+        )
+        .bind(project_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(m, c)| (m, c as u64)).collect())
+    }
+
+    async fn filters(&self, project_id: i64) -> Result<InboundFilters> {
+        let row = sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = ?"))
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(filters_from)
+            .unwrap_or_else(|| Ok(InboundFilters::default()))
+    }
+
+    async fn set_filters(&self, project_id: i64, f: &InboundFilters, now_ms: i64) -> Result<()> {
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        sqlx::query(
+            "INSERT INTO project_filters (project_id, messages, browser_extensions, environments, updated_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (project_id) DO UPDATE SET messages = excluded.messages,
+               browser_extensions = excluded.browser_extensions,
+               environments = excluded.environments, updated_at = excluded.updated_at",
+        )
+        .bind(project_id)
+        .bind(json(&f.messages))
+        .bind(f.browser_extensions)
+        .bind(json(&f.environments))
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT source, reason, category, SUM(quantity) AS q FROM ingest_outcomes
+             WHERE project_id = ? AND hour >= ? GROUP BY source, reason, category
+             ORDER BY q DESC, source, reason, category",
+        )
+        .bind(project_id)
+        .bind(from_ms.div_euclid(3_600_000))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(source, reason, category, q)| OutcomeCount {
+                source,
+                reason,
+                category,
+                quantity: q as u64,
+            })
+            .collect())
+    }
+
+    async fn session_health(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<SessionHealth> {
+        let single: (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(errors > 0 OR status IN ('crashed', 'abnormal')), 0),
+                    COALESCE(SUM(status = 'crashed'), 0),
+                    COALESCE(SUM(status = 'abnormal'), 0)
+             FROM release_sessions WHERE project_id = ? AND started >= ? AND started < ?",
+        )
+        .bind(project_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        let agg: (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(exited + errored + crashed + abnormal), 0),
+                    COALESCE(SUM(errored + crashed + abnormal), 0),
+                    COALESCE(SUM(crashed), 0), COALESCE(SUM(abnormal), 0)
+             FROM session_aggregates WHERE project_id = ? AND minute >= ? AND minute < ?",
+        )
+        .bind(project_id)
+        .bind(from_ms.div_euclid(60_000))
+        .bind(to_ms.div_euclid(60_000))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(SessionHealth {
+            total: (single.0 + agg.0) as u64,
+            errored: (single.1 + agg.1) as u64,
+            crashed: (single.2 + agg.2) as u64,
+            abnormal: (single.3 + agg.3) as u64,
+        })
     }
 
     async fn enforce_retention(
@@ -531,27 +525,28 @@ impl Storage for SqliteStorage {
         rollups_before_minute: i64,
         now_ms: i64,
     ) -> Result<u64> {
+        let rollups_before_hour = rollups_before_minute.div_euclid(60);
+        // Raw rows go after `raw_events_days`; aggregates after `rollups_days`. Issues,
+        // their tag stores and hourly counts stay: they are small and they are history.
+        let statements: [(&str, i64); 9] = [
+            ("DELETE FROM rum_events WHERE received_at < ?", raw_before_ms),
+            ("DELETE FROM error_events WHERE received_at < ?", raw_before_ms),
+            ("DELETE FROM api_calls WHERE received_at < ?", raw_before_ms),
+            ("DELETE FROM release_sessions WHERE started < ?", raw_before_ms),
+            ("DELETE FROM rum_rollups WHERE minute < ?", rollups_before_minute),
+            ("DELETE FROM error_minutes WHERE minute < ?", rollups_before_minute),
+            ("DELETE FROM session_aggregates WHERE minute < ?", rollups_before_minute),
+            ("DELETE FROM ingest_outcomes WHERE hour < ?", rollups_before_hour),
+            ("DELETE FROM sessions WHERE expires_at <= ?", now_ms),
+        ];
         let mut deleted = 0;
-        deleted += sqlx::query("DELETE FROM rum_events WHERE received_at < ?")
-            .bind(raw_before_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        deleted += sqlx::query("DELETE FROM error_events WHERE received_at < ?")
-            .bind(raw_before_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        deleted += sqlx::query("DELETE FROM rum_rollups WHERE minute < ?")
-            .bind(rollups_before_minute)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        deleted += sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        for (sql, bound) in statements {
+            deleted += sqlx::query(sql)
+                .bind(bound)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        }
         Ok(deleted)
     }
 
@@ -564,67 +559,11 @@ impl Storage for SqliteStorage {
 mod tests {
     use super::*;
 
-    fn rum(project_id: i64, at: i64) -> RumEventRow {
-        RumEventRow {
-            project_id,
-            received_at_ms: at,
-            client_ts_ms: None,
-            page: "/".into(),
-            session_id: None,
-            user_agent: None,
-            ttfb: None,
-            dcl: None,
-            load: Some(100.0),
-            fp: None,
-            fcp: None,
-        }
-    }
-
-    fn error(project_id: i64, at: i64) -> NewErrorEvent {
-        NewErrorEvent {
-            project_id,
-            fingerprint: "f".into(),
-            title: "E".into(),
-            culprit: None,
-            level: "error".into(),
-            received_at_ms: at,
-            event_id: None,
-            environment: None,
-            release: None,
-            user_key: None,
-            restaurant_id: None,
-            body: "{}".into(),
-        }
-    }
-
     #[tokio::test]
-    async fn retention_deletes_what_is_older_than_the_cutoff_and_nothing_newer() {
+    async fn sqlite_meets_the_storage_contract() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let s = SqliteStorage::connect(&url, 2).await.unwrap();
-        let p = s.ensure_project("p", "P", "key").await.unwrap();
-        let events: Vec<_> = [60_000, 120_000, 180_000].map(|at| rum(p.id, at)).into();
-        s.write_rum(&events, &crate::rollup::aggregate(&events))
-            .await
-            .unwrap();
-        for at in [60_000, 180_000] {
-            s.store_error_event(&error(p.id, at)).await.unwrap();
-        }
-
-        // Raw data before 120 000 ms goes; rollups before minute 2 go.
-        s.enforce_retention(120_000, 2, 0).await.unwrap();
-
-        assert_eq!(s.count_rum_events(p.id).await.unwrap(), 2);
-        let minutes: Vec<i64> = s
-            .rollups(p.id, Metric::PageView, "", 0, 10)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.minute)
-            .collect();
-        assert_eq!(minutes, vec![2, 3]);
-        let issue = s.issues(p.id, 10).await.unwrap().remove(0);
-        assert_eq!(s.issue_events(issue.id, 10).await.unwrap().len(), 1);
-        assert_eq!(issue.events, 2, "the issue keeps its all-time count");
+        crate::storage::contract::run_all(&s).await;
     }
 }

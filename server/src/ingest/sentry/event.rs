@@ -3,60 +3,14 @@
 //! `{values: [...]}`, timestamps as seconds or RFC 3339); everything past this module
 //! sees one shape.
 
-use serde::{Deserialize, Serialize};
+pub use app::model::{Breadcrumb, ErrorEvent as Event, Exception, Frame};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Frame {
-    pub function: Option<String>,
-    pub module: Option<String>,
-    pub filename: Option<String>,
-    pub lineno: Option<u64>,
-    pub colno: Option<u64>,
-    pub in_app: bool,
-    pub context_line: Option<String>,
-    pub pre_context: Vec<String>,
-    pub post_context: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Exception {
-    pub kind: String,
-    pub value: Option<String>,
-    pub module: Option<String>,
-    /// Oldest call first, as Sentry sends them: the last frame is where it was thrown.
-    pub frames: Vec<Frame>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Breadcrumb {
-    pub timestamp: Option<f64>,
-    pub category: Option<String>,
-    pub message: Option<String>,
-    pub level: Option<String>,
-    pub data: Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Event {
-    pub event_id: Option<String>,
-    pub timestamp_ms: Option<i64>,
-    pub level: String,
-    pub platform: Option<String>,
-    pub release: Option<String>,
-    pub environment: Option<String>,
-    pub transaction: Option<String>,
-    pub message: Option<String>,
-    /// Chained exceptions, cause first, the one that was raised last.
-    pub exceptions: Vec<Exception>,
-    pub tags: Vec<(String, String)>,
-    pub user: Option<Map<String, Value>>,
-    pub contexts: Map<String, Value>,
-    pub breadcrumbs: Vec<Breadcrumb>,
-    pub request: Option<Value>,
-    pub sdk: Option<Value>,
-    pub fingerprint: Option<Vec<String>>,
-}
+/// Most breadcrumbs kept per event (the newest), as Sentry does.
+const MAX_BREADCRUMBS: usize = 100;
+/// Most tags kept per event.
+const MAX_TAGS: usize = 100;
 
 #[derive(Deserialize)]
 struct Raw {
@@ -88,6 +42,11 @@ fn values(v: Option<Value>) -> Vec<Value> {
         },
         _ => vec![],
     }
+}
+
+fn newest(mut all: Vec<Value>, max: usize) -> Vec<Value> {
+    all.drain(..all.len().saturating_sub(max));
+    all
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -195,10 +154,10 @@ pub fn normalize(payload: &[u8]) -> Result<Event, String> {
         transaction: raw.transaction,
         message,
         exceptions: values(raw.exception).iter().map(exception).collect(),
-        tags: tags(raw.tags),
+        tags: tags(raw.tags).into_iter().take(MAX_TAGS).collect(),
         user: raw.user,
         contexts: raw.contexts.unwrap_or_default(),
-        breadcrumbs: values(raw.breadcrumbs)
+        breadcrumbs: newest(values(raw.breadcrumbs), MAX_BREADCRUMBS)
             .iter()
             .map(|b| Breadcrumb {
                 timestamp: b
@@ -214,20 +173,6 @@ pub fn normalize(payload: &[u8]) -> Result<Event, String> {
         sdk: raw.sdk,
         fingerprint: raw.fingerprint.map(|f| f.iter().filter_map(text).collect()),
     })
-}
-
-impl Event {
-    pub fn tag(&self, name: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The exception that was raised last (the one the user saw).
-    pub fn main_exception(&self) -> Option<&Exception> {
-        self.exceptions.last()
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,378 @@
+//! The storage contract: behaviour every [`Storage`] implementation must have, written
+//! once and run against each backend (SQLite here; PostgreSQL beside it).
+
+use super::*;
+use crate::rollup::{aggregate, Metric};
+
+const HOUR: i64 = 3_600_000;
+
+pub async fn run_all(s: &dyn Storage) {
+    retention_deletes_what_is_older_than_the_cutoff_and_nothing_newer(s).await;
+    events_group_into_issues_that_regress_when_resolved(s).await;
+    issues_filter_sort_and_count_what_they_affect(s).await;
+    filters_default_until_saved_and_travel_with_the_project(s).await;
+    sessions_give_release_health(s).await;
+    outcomes_add_up_per_reason(s).await;
+    api_calls_roll_up_per_endpoint(s).await;
+}
+
+fn page_load(project_id: i64, at: i64) -> RumEventRow {
+    RumEventRow {
+        project_id,
+        received_at_ms: at,
+        client_ts_ms: None,
+        page: "/".into(),
+        session_id: None,
+        user_agent: None,
+        ttfb: None,
+        dcl: None,
+        load: Some(100.0),
+        fp: None,
+        fcp: None,
+        lcp: Some(1200.0),
+        cls: Some(0.05),
+        inp: None,
+        source: "rum",
+    }
+}
+
+fn error(project_id: i64, fingerprint: &str, at: i64, tags: &[(&str, &str)]) -> NewErrorEvent {
+    let tags: Vec<(String, String)> = tags
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let body = ErrorEvent {
+        event_id: Some(format!("{fingerprint}-{at}")),
+        timestamp_ms: Some(at),
+        level: "error".into(),
+        platform: None,
+        release: None,
+        environment: None,
+        transaction: None,
+        message: Some(format!("{fingerprint} happened")),
+        exceptions: vec![],
+        tags: tags.clone(),
+        user: None,
+        contexts: Default::default(),
+        breadcrumbs: vec![],
+        request: None,
+        sdk: None,
+        fingerprint: None,
+    };
+    NewErrorEvent {
+        project_id,
+        fingerprint: fingerprint.into(),
+        title: format!("{fingerprint} happened"),
+        culprit: Some(format!("{fingerprint}_fn (app.js)")),
+        level: "error".into(),
+        received_at_ms: at,
+        event_id: body.event_id.clone(),
+        environment: None,
+        release: None,
+        user_key: None,
+        restaurant_id: None,
+        tags,
+        body: serde_json::to_string(&body).unwrap(),
+    }
+}
+
+async fn write(s: &dyn Storage, batch: IngestBatch) -> Vec<(i64, IssueChange)> {
+    let rollups = aggregate(&batch.page_loads, &batch.api_calls);
+    s.write_batch(&batch, &rollups).await.unwrap()
+}
+
+fn errors(errors: Vec<NewErrorEvent>) -> IngestBatch {
+    IngestBatch {
+        errors,
+        ..IngestBatch::default()
+    }
+}
+
+async fn retention_deletes_what_is_older_than_the_cutoff_and_nothing_newer(s: &dyn Storage) {
+    let p = s.ensure_project("retention", "R", "key-retention").await.unwrap();
+    let mut batch = errors(vec![
+        error(p.id, "f", 60_000, &[]),
+        error(p.id, "f", 180_000, &[]),
+    ]);
+    batch.page_loads = [60_000, 120_000, 180_000].map(|at| page_load(p.id, at)).into();
+    write(s, batch).await;
+
+    // Raw data before 120 000 ms goes; rollups before minute 2 go.
+    s.enforce_retention(120_000, 2, 0).await.unwrap();
+
+    assert_eq!(s.count_rum_events(p.id).await.unwrap(), 2);
+    let minutes: Vec<i64> = s
+        .rollups(p.id, Metric::PageView, "", 0, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.minute)
+        .collect();
+    assert_eq!(minutes, vec![2, 3]);
+    let issue = s
+        .issues(p.id, &IssueQuery::default(), 0)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(s.issue_events(issue.id, 10).await.unwrap().len(), 1);
+    assert_eq!(issue.events, 2, "the issue keeps its all-time count");
+    assert_eq!(s.error_minutes(p.id, 0, 10).await.unwrap(), vec![(3, 1)]);
+}
+
+async fn events_group_into_issues_that_regress_when_resolved(s: &dyn Storage) {
+    let p = s.ensure_project("grouping", "G", "key-grouping").await.unwrap();
+    let changes = write(
+        s,
+        errors(vec![
+            error(p.id, "a", HOUR, &[]),
+            error(p.id, "a", HOUR + 1, &[]),
+            error(p.id, "b", HOUR + 2, &[]),
+        ]),
+    )
+    .await;
+    let kinds: Vec<IssueChange> = changes.iter().map(|c| c.1).collect();
+    assert_eq!(
+        kinds,
+        [IssueChange::New, IssueChange::Existing, IssueChange::New]
+    );
+    assert_eq!(changes[0].0, changes[1].0, "same fingerprint, same issue");
+    assert_ne!(changes[0].0, changes[2].0);
+    let a = changes[0].0;
+
+    assert!(s.set_issue_status(a, IssueStatus::Resolved).await.unwrap());
+    assert!(!s.set_issue_status(-1, IssueStatus::Resolved).await.unwrap());
+    let again = write(s, errors(vec![error(p.id, "a", 2 * HOUR, &[])])).await;
+    assert_eq!(again, vec![(a, IssueChange::Regressed)]);
+    let issue = s.issue(a).await.unwrap().unwrap();
+    assert_eq!(issue.status, IssueStatus::Unresolved, "a regression reopens");
+    assert_eq!(issue.regressed_at_ms, Some(2 * HOUR));
+    assert_eq!((issue.first_seen_ms, issue.last_seen_ms), (HOUR, 2 * HOUR));
+    assert_eq!(issue.events, 3);
+
+    s.set_issue_status(a, IssueStatus::Ignored).await.unwrap();
+    let later = write(s, errors(vec![error(p.id, "a", 3 * HOUR, &[])])).await;
+    assert_eq!(later[0].1, IssueChange::Existing, "ignored stays ignored");
+    let events = s.issue_events(a, 2).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].timestamp_ms, Some(3 * HOUR), "newest first");
+}
+
+async fn issues_filter_sort_and_count_what_they_affect(s: &dyn Storage) {
+    let p = s.ensure_project("filtering", "F", "key-filtering").await.unwrap();
+    let now = 100 * HOUR;
+    let tagged = |fp: &str, at: i64, user: &str, restaurant: &str, env: &str| {
+        error(
+            p.id,
+            fp,
+            at,
+            &[
+                ("user", user),
+                ("restaurant_id", restaurant),
+                ("environment", env),
+                ("order_id", &format!("o-{user}")),
+            ],
+        )
+    };
+    write(
+        s,
+        errors(vec![
+            tagged("checkout", now - 2 * HOUR, "u1", "r-1", "production"),
+            tagged("checkout", now - HOUR, "u2", "r-1", "production"),
+            tagged("checkout", now, "u2", "r-2", "production"),
+            tagged("kitchen_50%", now - 30 * HOUR, "u3", "r-3", "staging"),
+        ]),
+    )
+    .await;
+    let all = s.issues(p.id, &IssueQuery::default(), now).await.unwrap();
+    let titles: Vec<&str> = all.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["checkout happened", "kitchen_50% happened"]);
+    let checkout = &all[0];
+    assert_eq!(
+        (checkout.events, checkout.users, checkout.restaurants, checkout.orders),
+        (3, 2, 2, 2)
+    );
+    assert_eq!(checkout.sparkline.len(), 24);
+    assert_eq!(&checkout.sparkline[21..], &[1, 1, 1], "one event in each of the last 3 hours");
+    assert_eq!(all[1].sparkline.iter().sum::<u64>(), 0, "30 h ago is off the line");
+
+    let q = |f: fn(&mut IssueQuery)| {
+        let mut q = IssueQuery::default();
+        f(&mut q);
+        q
+    };
+    let titles_for = |q: IssueQuery| async move {
+        s.issues(p.id, &q, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.title)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        titles_for(q(|q| q.environment = Some("staging".into()))).await,
+        ["kitchen_50% happened"]
+    );
+    assert_eq!(
+        titles_for(q(|q| q.tags = vec![("restaurant_id".into(), "r-2".into())])).await,
+        ["checkout happened"]
+    );
+    assert_eq!(
+        titles_for(q(|q| q.search = Some("50%".into()))).await,
+        ["kitchen_50% happened"],
+        "LIKE wildcards are literal"
+    );
+    assert!(titles_for(q(|q| q.search = Some("5_".into()))).await.is_empty());
+    assert_eq!(
+        titles_for(q(|q| q.search = Some("50%_FN (APP".into()))).await,
+        ["kitchen_50% happened"],
+        "search covers the culprit, case-insensitively"
+    );
+    assert_eq!(
+        titles_for(q(|q| q.sort = IssueSort::FirstSeen)).await,
+        ["checkout happened", "kitchen_50% happened"]
+    );
+    assert!(titles_for(q(|q| q.status = Some(IssueStatus::Resolved))).await.is_empty());
+    assert!(titles_for(q(|q| q.level = Some("fatal".into()))).await.is_empty());
+
+    let tags = s.issue_tags(checkout.id, 1).await.unwrap();
+    let restaurant = tags.iter().find(|t| t.key == "restaurant_id").unwrap();
+    assert_eq!((restaurant.total, restaurant.distinct), (3, 2));
+    assert_eq!(restaurant.top, vec![("r-1".to_string(), 2)], "top 1 only");
+}
+
+async fn filters_default_until_saved_and_travel_with_the_project(s: &dyn Storage) {
+    let p = s.ensure_project("filters", "F", "key-filters").await.unwrap();
+    assert_eq!(p.filters, InboundFilters::default());
+    assert_eq!(s.filters(p.id).await.unwrap(), InboundFilters::default());
+    let mine = InboundFilters {
+        messages: vec!["Script error.".into()],
+        browser_extensions: false,
+        environments: vec!["development".into()],
+    };
+    s.set_filters(p.id, &mine, 1).await.unwrap();
+    assert_eq!(s.filters(p.id).await.unwrap(), mine);
+    let listed = s.projects().await.unwrap();
+    assert_eq!(listed.iter().find(|x| x.id == p.id).unwrap().filters, mine);
+    let empty = InboundFilters {
+        messages: vec![],
+        browser_extensions: true,
+        environments: vec![],
+    };
+    s.set_filters(p.id, &empty, 2).await.unwrap();
+    assert_eq!(s.filters(p.id).await.unwrap(), empty, "saved empty is not the default");
+}
+
+async fn sessions_give_release_health(s: &dyn Storage) {
+    let p = s.ensure_project("sessions", "S", "key-sessions").await.unwrap();
+    let single = |sid: &str, updated: i64, status: &str, errors: u64| SessionUpdate::Single {
+        project_id: p.id,
+        sid: sid.into(),
+        started_ms: 1_000,
+        updated_ms: updated,
+        release: "pos@1".into(),
+        environment: "production".into(),
+        status: status.into(),
+        errors,
+    };
+    let batch = IngestBatch {
+        sessions: vec![
+            single("a", 1_000, "ok", 0),
+            single("a", 3_000, "crashed", 1),
+            // An older update arriving late does not undo the crash.
+            single("a", 2_000, "ok", 0),
+            single("b", 1_000, "ok", 0),
+            single("b", 2_000, "ok", 2),
+            single("c", 1_000, "exited", 0),
+            SessionUpdate::Aggregate {
+                project_id: p.id,
+                minute: 0,
+                release: "api@1".into(),
+                environment: "production".into(),
+                exited: 5,
+                errored: 1,
+                crashed: 1,
+                abnormal: 1,
+            },
+        ],
+        ..IngestBatch::default()
+    };
+    write(s, batch).await;
+    let h = s.session_health(p.id, 0, 60_000).await.unwrap();
+    assert_eq!(
+        h,
+        SessionHealth {
+            total: 3 + 8,
+            errored: 2 + 3,
+            crashed: 1 + 1,
+            abnormal: 1,
+        }
+    );
+    assert_eq!(s.session_health(p.id, 60_000, 120_000).await.unwrap().total, 0);
+}
+
+async fn outcomes_add_up_per_reason(s: &dyn Storage) {
+    let p = s.ensure_project("outcomes", "O", "key-outcomes").await.unwrap();
+    let o = |source, reason: &str, quantity, at| Outcome {
+        project_id: p.id,
+        at_ms: at,
+        source,
+        reason: reason.into(),
+        category: "error".into(),
+        quantity,
+    };
+    write(
+        s,
+        IngestBatch {
+            outcomes: vec![
+                o("filtered", "message", 2, 10 * HOUR),
+                o("filtered", "message", 3, 10 * HOUR + 5),
+                o("client", "queue_overflow", 7, 11 * HOUR),
+                o("filtered", "environment", 1, HOUR),
+            ],
+            ..IngestBatch::default()
+        },
+    )
+    .await;
+    let got = s.outcomes(p.id, 10 * HOUR).await.unwrap();
+    let summary: Vec<(&str, &str, u64)> = got
+        .iter()
+        .map(|c| (c.source.as_str(), c.reason.as_str(), c.quantity))
+        .collect();
+    assert_eq!(
+        summary,
+        [("client", "queue_overflow", 7), ("filtered", "message", 5)]
+    );
+}
+
+async fn api_calls_roll_up_per_endpoint(s: &dyn Storage) {
+    let p = s.ensure_project("api", "A", "key-api").await.unwrap();
+    let call = |status, ms| ApiCallRow {
+        project_id: p.id,
+        received_at_ms: 60_000,
+        page: Some("/checkout".into()),
+        method: "POST".into(),
+        route: "/api/orders".into(),
+        status,
+        duration_ms: ms,
+        session_id: None,
+        source: "sentry",
+    };
+    let batch = IngestBatch {
+        api_calls: vec![call(Some(201), 120.0), call(Some(502), 2600.0)],
+        page_loads: vec![page_load(p.id, 60_000)],
+        ..IngestBatch::default()
+    };
+    write(s, batch).await;
+    let rows = s
+        .rollups(p.id, Metric::ApiCall, "POST /api/orders", 0, 5)
+        .await
+        .unwrap();
+    assert_eq!((rows[0].count, rows[0].sum), (2, 2720.0));
+    let failed = s.rollups(p.id, Metric::ApiError, "", 0, 5).await.unwrap();
+    assert_eq!(failed[0].count, 1);
+    let lcp = s
+        .rollups(p.id, Metric::LargestContentfulPaint, "", 0, 5)
+        .await
+        .unwrap();
+    assert_eq!(lcp[0].count, 1, "vitals roll up like timings");
+}
