@@ -74,6 +74,28 @@ pub struct SeriesPoint {
     pub p99: Option<f64>,
 }
 
+/// One API endpoint over a range (`GET /api/v1/endpoints`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EndpointStats {
+    /// `METHOD /route/:id`.
+    pub endpoint: String,
+    pub duration: Quantiles,
+    /// Calls that failed (5xx or no answer).
+    pub errors: u64,
+    /// `errors / calls`, 0 to 1.
+    pub error_rate: f64,
+    /// Calls per minute over the range.
+    pub per_minute: f64,
+}
+
+/// One chart bucket of a count (error events).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CountPoint {
+    /// Start of the bucket, unix milliseconds.
+    pub start_ms: i64,
+    pub count: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PageCount {
     pub page: String,
@@ -91,11 +113,24 @@ pub struct Overview {
     pub load: Quantiles,
     pub ttfb: Quantiles,
     pub fcp: Quantiles,
+    /// Largest Contentful Paint (RUM SDK and Sentry `pageload` transactions).
+    pub lcp: Quantiles,
     pub series: Vec<SeriesPoint>,
     pub top_pages: Vec<PageCount>,
     /// The page-load chart, drawn by the server with plotters. It holds only numbers and
     /// fixed labels, never text that came from outside.
     pub chart_svg: String,
+    /// Error events in the range, and per bucket.
+    pub errors: u64,
+    pub error_series: Vec<CountPoint>,
+    /// Errors per bucket as bars; numbers and fixed labels only, like `chart_svg`.
+    pub error_chart_svg: String,
+    /// Errors per 100 page views in the range; `None` without page views.
+    pub errors_per_100_views: Option<f64>,
+    /// Release health of the sessions started in the range (Sentry SDK sessions).
+    pub sessions: SessionHealth,
+    /// The unresolved issues seen most recently in the range.
+    pub recent_issues: Vec<IssueSummary>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

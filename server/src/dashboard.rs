@@ -11,7 +11,7 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        FiltersView, IssueDetail, Overview, PageCount, ProjectInfo, Quantiles,
+        CountPoint, EndpointStats, FiltersView, IssueDetail, IssueQuery, IssueStatus, Overview, PageCount, ProjectInfo, Quantiles,
         Range, SeriesPoint, SettingsView,
     },
 };
@@ -66,6 +66,30 @@ pub fn series(rows: &[RollupRow], range: Range, from: i64, to_minute: i64) -> Ve
     out
 }
 
+/// Counts per bucket from `from` to `to_minute`, empty buckets included.
+pub fn count_series(minutes: &[(i64, u64)], range: Range, from: i64, to_minute: i64) -> Vec<CountPoint> {
+    let b = range.bucket_minutes();
+    let mut out: Vec<CountPoint> = (0..)
+        .map(|i| from + i * b)
+        .take_while(|start| *start <= to_minute)
+        .map(|start| CountPoint {
+            start_ms: start * 60_000,
+            count: 0,
+        })
+        .collect();
+    for (minute, count) in minutes {
+        if let Some(p) = out.get_mut(((minute - from).div_euclid(b)) as usize) {
+            if *minute >= from {
+                p.count += count;
+            }
+        }
+    }
+    out
+}
+
+/// Unresolved issues shown on the Overview.
+const OVERVIEW_ISSUES: u32 = 5;
+
 pub async fn overview(
     state: &AppState,
     project: &Project,
@@ -94,7 +118,32 @@ pub async fn overview(
         .map(|(page, views)| PageCount { page, views })
         .collect();
     let series = series(&load_rows, range, from, to);
+    let lcp = quantiles(
+        &s.rollups(project.id, Metric::LargestContentfulPaint, "", from, to)
+            .await?,
+    );
+    let error_series = count_series(&s.error_minutes(project.id, from, to).await?, range, from, to);
+    let errors: u64 = error_series.iter().map(|p| p.count).sum();
+    let sessions = s.session_health(project.id, from * 60_000, now + 1).await?;
+    let recent = IssueQuery {
+        status: Some(IssueStatus::Unresolved),
+        limit: Some(OVERVIEW_ISSUES),
+        ..IssueQuery::default()
+    };
+    let recent_issues = s
+        .issues(project.id, &recent, now)
+        .await?
+        .into_iter()
+        .filter(|i| i.last_seen_ms >= from * 60_000)
+        .collect();
     Ok(Overview {
+        lcp,
+        errors,
+        errors_per_100_views: (views > 0).then(|| errors as f64 * 100.0 / views as f64),
+        error_chart_svg: chart::error_chart(&error_series, range),
+        error_series,
+        sessions,
+        recent_issues,
         project: project.slug.clone(),
         range,
         generated_at_ms: now,
@@ -106,6 +155,40 @@ pub async fn overview(
         series,
         top_pages,
     })
+}
+
+/// API endpoints over a range, slowest p95 first.
+pub async fn endpoints(
+    state: &AppState,
+    project: &Project,
+    range: Range,
+) -> anyhow::Result<Vec<EndpointStats>> {
+    let to = minute_of(now_ms());
+    let from = range_start(range, to);
+    let s = &state.storage;
+    let calls = s.rollups_by_key(project.id, Metric::ApiCall, from, to).await?;
+    let failed = s.rollups_by_key(project.id, Metric::ApiError, from, to).await?;
+    let mut out: Vec<EndpointStats> = calls
+        .chunk_by(|a, b| a.page == b.page)
+        .map(|rows| {
+            let duration = quantiles(rows);
+            let endpoint = rows[0].page.clone();
+            let errors: u64 = failed
+                .iter()
+                .filter(|f| f.page == endpoint)
+                .map(|f| f.count)
+                .sum();
+            EndpointStats {
+                error_rate: errors as f64 / duration.count.max(1) as f64,
+                per_minute: duration.count as f64 / range.minutes() as f64,
+                errors,
+                endpoint,
+                duration,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.duration.p95.partial_cmp(&a.duration.p95).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(out)
 }
 
 pub fn project_info(public_url: &str, p: &Project) -> ProjectInfo {
@@ -228,6 +311,14 @@ mod tests {
         assert_eq!(s[1].count, 0);
         assert_eq!(s[1].p50, None);
         assert_eq!(s[2].count, 1);
+    }
+
+    #[test]
+    fn error_counts_land_in_their_buckets() {
+        let s = count_series(&[(0, 2), (14, 1), (15, 4), (99, 9)], Range::Day, 0, 29);
+        let counts: Vec<u64> = s.iter().map(|p| p.count).collect();
+        assert_eq!(counts, [3, 4], "minute 99 is past the range");
+        assert_eq!(s[1].start_ms, 15 * 60_000);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::{
 use app::{
     api::CurrentUser,
     model::{
-        ApiTokenInfo, FiltersView, InboundFilters, IssueDetail, IssueStatus, IssueSummary,
+        ApiTokenInfo, EndpointStats, FiltersView, InboundFilters, IssueDetail, IssueStatus, IssueSummary,
         NewToken, NewTokenRequest, ProjectInfo, Range,
     },
 };
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .route("/overview", get(overview))
         .route("/projects", get(projects))
+        .route("/endpoints", get(endpoints))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/issues", get(list_issues))
@@ -56,11 +57,7 @@ async fn overview(
     State(state): State<AppState>,
     Query(q): Query<OverviewQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let range = match q.range.as_deref() {
-        None => Range::Hour,
-        Some(r) => Range::parse(r)
-            .ok_or_else(|| ApiError::BadRequest(format!("range: {r:?} is not one of 1h, 24h")))?,
-    };
+    let range = range_of(&q)?;
     let project = match q.project {
         None => dashboard::default_project(&state).await?,
         Some(slug) => state
@@ -72,6 +69,25 @@ async fn overview(
             .ok_or(ApiError::NotFound("no project with that slug"))?,
     };
     Ok(Json(dashboard::overview(&state, &project, range).await?))
+}
+
+/// The range of a `?range=` parameter (default the last hour).
+fn range_of(q: &OverviewQuery) -> Result<Range, ApiError> {
+    match q.range.as_deref() {
+        None => Ok(Range::Hour),
+        Some(r) => Range::parse(r)
+            .ok_or_else(|| ApiError::BadRequest(format!("range: {r:?} is not one of 1h, 24h"))),
+    }
+}
+
+/// `GET /api/v1/endpoints?range=1h`: API calls per endpoint (RUM SDK and Sentry spans).
+async fn endpoints(
+    State(state): State<AppState>,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Json<Vec<EndpointStats>>, ApiError> {
+    let range = range_of(&q)?;
+    let project = dashboard::default_project(&state).await?;
+    Ok(Json(dashboard::endpoints(&state, &project, range).await?))
 }
 
 async fn projects(State(state): State<AppState>) -> Result<Json<Vec<ProjectInfo>>, ApiError> {

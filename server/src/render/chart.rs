@@ -1,7 +1,8 @@
-//! The page-load chart: p50 / p95 / p99 over time as SVG. Buckets without data break
-//! the line rather than drawing a fake zero. Labels are numbers and fixed words only.
+//! Charts as SVG: page load p50 / p95 / p99 over time (buckets without data break the
+//! line rather than drawing a fake zero) and error events per bucket (bars). Labels
+//! are numbers and fixed words only.
 
-use app::model::{Range, SeriesPoint};
+use app::model::{CountPoint, Range, SeriesPoint};
 use plotters::{coord::combinators::BindKeyPoints, prelude::*};
 
 const SIZE: (u32, u32) = (880, 300);
@@ -47,9 +48,58 @@ fn segments(series: &[SeriesPoint], pick: fn(&SeriesPoint) -> Option<f64>) -> Ve
     out
 }
 
-/// Draws the chart; on a drawing error returns a small SVG saying so.
+/// Draws the page-load chart; on a drawing error returns a small SVG saying so.
 pub fn page_load_chart(series: &[SeriesPoint], range: Range) -> String {
-    match draw(series, range) {
+    or_placeholder(draw(series, range))
+}
+
+/// Draws error events per bucket as bars.
+pub fn error_chart(points: &[CountPoint], range: Range) -> String {
+    or_placeholder(draw_counts(points, range))
+}
+
+fn draw_counts(points: &[CountPoint], range: Range) -> Result<String, Box<dyn std::error::Error>> {
+    const BAR: RGBColor = RGBColor(220, 38, 38);
+    let size = (SIZE.0, 200);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let width = range.bucket_minutes();
+        let x0 = points.first().map(|p| p.start_ms / 60_000).unwrap_or(0);
+        let x1 = points.last().map(|p| p.start_ms / 60_000 + width).unwrap_or(60).max(x0 + 1);
+        let ymax = points.iter().map(|p| p.count).max().unwrap_or(0).max(4) as f64 * 1.1;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(64)
+            .build_cartesian_2d((x0..x1).with_key_points(ticks(x0, x1, range)), 0.0..ymax)?;
+        chart
+            .configure_mesh()
+            .y_labels(5)
+            .max_light_lines(0)
+            .x_label_formatter(&|m| hh_mm(*m))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .bold_line_style(RGBColor(232, 232, 232))
+            .draw()?;
+        if points.iter().all(|p| p.count == 0) {
+            root.draw(&Text::new(
+                format!("No errors in the {}", range.label().to_lowercase()),
+                ((size.0 / 2 - 100) as i32, (size.1 / 2) as i32),
+                ("sans-serif", 16).into_font().color(&RGBColor(120, 120, 120)),
+            ))?;
+        }
+        chart.draw_series(points.iter().filter(|p| p.count > 0).map(|p| {
+            let x = p.start_ms / 60_000;
+            Rectangle::new([(x, 0.0), (x + width, p.count as f64)], BAR.mix(0.8).filled())
+        }))?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+fn or_placeholder(drawn: Result<String, Box<dyn std::error::Error>>) -> String {
+    match drawn {
         Ok(svg) => svg,
         Err(e) => {
             tracing::error!(error = %e, "chart drawing failed");
@@ -179,6 +229,20 @@ mod tests {
         let svg = page_load_chart(&[point(0, None), point(1, None)], Range::Day);
         assert!(svg.contains("No page loads in the last 24 h"));
         assert!(!svg.contains("p99"));
+    }
+
+    #[test]
+    fn error_bars_are_drawn_for_buckets_with_errors_only() {
+        let points: Vec<CountPoint> = [0, 3, 0, 7]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CountPoint { start_ms: i as i64 * 60_000, count: *c })
+            .collect();
+        let svg = error_chart(&points, Range::Hour);
+        assert_eq!(svg.matches("fill=\"#DC2626\"").count(), 2, "{svg}");
+        assert!(!svg.contains("No errors"));
+        let empty = error_chart(&points[..1], Range::Hour);
+        assert!(empty.contains("No errors in the last hour"));
     }
 
     #[test]

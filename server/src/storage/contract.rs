@@ -368,6 +368,9 @@ async fn api_calls_roll_up_per_endpoint(s: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!((rows[0].count, rows[0].sum), (2, 2720.0));
+    let by_endpoint = s.rollups_by_key(p.id, Metric::ApiCall, 0, 5).await.unwrap();
+    let keys: Vec<&str> = by_endpoint.iter().map(|r| r.page.as_str()).collect();
+    assert_eq!(keys, ["POST /api/orders"], "the all-endpoints row is not a key");
     let failed = s.rollups(p.id, Metric::ApiError, "", 0, 5).await.unwrap();
     assert_eq!(failed[0].count, 1);
     let lcp = s

@@ -239,6 +239,15 @@ pub trait Storage: Send + Sync + 'static {
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>>;
+    /// Rollup rows of one metric for every key but `""` (each page, each endpoint) with
+    /// `from <= minute <= to`, ordered by key then minute.
+    async fn rollups_by_key(
+        &self,
+        project_id: i64,
+        metric: Metric,
+        from_minute: i64,
+        to_minute: i64,
+    ) -> Result<Vec<RollupRow>>;
     /// Pages by page views in `from <= minute <= to`, most viewed first.
     async fn top_pages(
         &self,

@@ -98,6 +98,16 @@ fn project_from(row: &sqlx::sqlite::SqliteRow) -> Result<Project> {
     })
 }
 
+fn rollup_from(r: &sqlx::sqlite::SqliteRow) -> Result<RollupRow> {
+    Ok(RollupRow {
+        minute: r.try_get("minute")?,
+        page: r.try_get("page")?,
+        count: r.try_get::<i64, _>("count")? as u64,
+        sum: r.try_get("sum")?,
+        sketch: decode_sketch(r.try_get("sketch")?)?,
+    })
+}
+
 pub(super) fn decode_sketch(bytes: Option<Vec<u8>>) -> Result<Option<Sketch>> {
     bytes
         .map(|b| Sketch::decode(&b).map_err(StorageError::Sketch))
@@ -325,17 +335,28 @@ impl Storage for SqliteStorage {
         .bind(to_minute)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(RollupRow {
-                    minute: r.try_get("minute")?,
-                    page: r.try_get("page")?,
-                    count: r.try_get::<i64, _>("count")? as u64,
-                    sum: r.try_get("sum")?,
-                    sketch: decode_sketch(r.try_get("sketch")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(rollup_from).collect()
+    }
+
+    async fn rollups_by_key(
+        &self,
+        project_id: i64,
+        metric: Metric,
+        from_minute: i64,
+        to_minute: i64,
+    ) -> Result<Vec<RollupRow>> {
+        let rows = sqlx::query(
+            "SELECT minute, page, count, sum, sketch FROM rum_rollups
+             WHERE project_id = ? AND metric = ? AND page <> '' AND minute BETWEEN ? AND ?
+             ORDER BY page, minute",
+        )
+        .bind(project_id)
+        .bind(metric.as_str())
+        .bind(from_minute)
+        .bind(to_minute)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rollup_from).collect()
     }
 
     async fn top_pages(

@@ -100,6 +100,30 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// Polls `GET path` (up to 10 s) until `done` holds for its JSON; returns that JSON.
+    pub async fn wait_json(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = self.get_json(path).await;
+            if done(&v) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "GET {path} never matched; last: {v:#}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// A signed-in, same-origin `PUT` with a JSON body.
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .header("origin", &self.base)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn stored_events(&self) -> u64 {
         let p = self.state.storage.projects().await.unwrap()[0].id;
         self.state.storage.count_rum_events(p).await.unwrap()

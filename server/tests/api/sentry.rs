@@ -131,6 +131,42 @@ async fn the_rust_sdk_reports_errors_and_messages_grouped_into_issues() {
     assert_eq!(e["user"]["role"], "cashier");
     assert_eq!(e["contexts"]["order_details"]["total"], "23.50");
     assert_eq!(e["exceptions"][0]["frames"][1]["in_app"], true);
+    assert_eq!(payment["orders"], 2, "orders affected, from contexts.order_details");
+
+    // Filters of the read API: any tag, environment, search, sort.
+    let only_r22 = app.get_json("/api/v1/issues?tag=restaurant_id%3Ar-22").await;
+    assert_eq!(only_r22.as_array().unwrap().len(), 1);
+    assert_eq!(only_r22[0]["id"], payment["id"]);
+    let by_events = app.get_json("/api/v1/issues?sort=events&environment=production").await;
+    assert_eq!(by_events[0]["id"], payment["id"]);
+    assert_eq!(by_events.as_array().unwrap().len(), 3);
+    let found = app.get_json("/api/v1/issues?search=kitchen+display").await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/issues?sort=loudest").await.status(),
+        400,
+        "an unknown sort is refused, not ignored"
+    );
+    let spark = payment["sparkline"].as_array().unwrap();
+    assert_eq!(spark.len(), 24);
+    assert_eq!(spark[23], 2, "both events in the current hour");
+
+    let detail = app
+        .get_json(&format!("/api/v1/issues/{}/detail", payment["id"]))
+        .await;
+    let tag = |key: &str| {
+        detail["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == key)
+            .unwrap_or_else(|| panic!("tag {key} in {detail:#}"))
+            .clone()
+    };
+    assert_eq!(tag("restaurant_id")["distinct"], 2);
+    assert_eq!(tag("order_type")["top"][0], serde_json::json!(["delivery", 2]));
+    assert_eq!(tag("release")["top"][0][0], "pos@1.4.2");
+    assert_eq!(detail["events"].as_array().unwrap().len(), 2);
     app.stop().await;
 }
 
@@ -295,5 +331,135 @@ async fn bad_envelopes_are_refused_and_good_items_kept() {
     let list = issues(&app, 1).await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["title"], "order 1 stuck");
+    // The unreadable item is counted, not silently lost.
+    let filters = app
+        .wait_json("/api/v1/filters", |v| !v["dropped_24h"].as_array().unwrap().is_empty())
+        .await;
+    assert_eq!(
+        filters["dropped_24h"][0],
+        serde_json::json!({"source": "invalid", "reason": "unreadable_item", "category": "error", "quantity": 1})
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn transactions_sessions_and_client_reports_feed_performance_and_health() {
+    let app = spawn_app().await;
+    app.login().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    // What @sentry/browser's browserTracingIntegration sends for a page load.
+    let transaction = serde_json::json!({
+        "type": "transaction", "transaction": "/checkout", "platform": "javascript",
+        "start_timestamp": now - 3.0, "timestamp": now,
+        "contexts": {"trace": {"op": "pageload", "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331"}},
+        "request": {"url": "https://pos.example.com/checkout", "headers": {"User-Agent": "Mozilla/5.0 Chrome/120.0"}},
+        "measurements": {"lcp": {"value": 1830.0, "unit": "millisecond"}, "fcp": {"value": 640.0, "unit": "millisecond"},
+                          "cls": {"value": 0.08, "unit": ""}, "ttfb": {"value": 120.0, "unit": "millisecond"}},
+        "spans": [
+            {"op": "browser", "description": "loadEvent", "start_timestamp": now - 1.2, "timestamp": now - 1.0,
+             "span_id": "1", "trace_id": "0af7651916cd43dd8448eb211c80319c"},
+            {"op": "http.client", "description": "POST https://pos.example.com/api/orders/5521",
+             "start_timestamp": now - 2.9, "timestamp": now - 0.4, "span_id": "2", "trace_id": "0af7651916cd43dd8448eb211c80319c",
+             "data": {"http.method": "POST", "http.response.status_code": 502}}
+        ]
+    })
+    .to_string();
+    let session = |sid: &str, status: &str, errors: u32| {
+        serde_json::json!({"sid": sid, "init": true, "started": "2026-01-01T00:00:00Z", "status": status,
+            "errors": errors, "attrs": {"release": "pos@1.4.2", "environment": "production"}})
+        .to_string()
+    };
+    let sessions = [session("s1", "ok", 0), session("s2", "crashed", 1)];
+    // Sessions started now, so they fall inside the Overview's range.
+    let sessions = sessions.map(|s| s.replace("2026-01-01T00:00:00Z", &format!("{now}")));
+    let report = r#"{"timestamp":1,"discarded_events":[{"reason":"queue_overflow","category":"error","quantity":5}]}"#;
+    let body = envelope(
+        &app.public_key,
+        &[
+            ("transaction", &transaction),
+            ("session", &sessions[0]),
+            ("session", &sessions[1]),
+            ("client_report", report),
+        ],
+    );
+    assert_eq!(post_envelope(&app, body, None).await.status(), 200);
+
+    let overview = app
+        .wait_json("/api/v1/overview", |v| v["page_views"] == 1 && v["sessions"]["total"] == 2)
+        .await;
+    assert_eq!(overview["sessions"]["crashed"], 1);
+    let lcp = overview["lcp"]["p50"].as_f64().unwrap();
+    assert!((lcp - 1830.0).abs() < 1830.0 * 0.02, "LCP p50 {lcp}");
+    let load = overview["load"]["p50"].as_f64().unwrap();
+    assert!((load - 2000.0).abs() < 40.0, "load from the loadEvent span: {load}");
+    assert_eq!(overview["top_pages"][0]["page"], "/checkout");
+
+    let endpoints = app.get_json("/api/v1/endpoints").await;
+    let orders = &endpoints[0];
+    assert_eq!(orders["endpoint"], "POST /api/orders/:id");
+    assert_eq!(orders["errors"], 1);
+    let p50 = orders["duration"]["p50"].as_f64().unwrap();
+    assert!((p50 - 2500.0).abs() < 60.0, "span duration {p50}");
+
+    let filters = app.get_json("/api/v1/filters").await;
+    assert!(filters["dropped_24h"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!({"source": "client", "reason": "queue_overflow", "category": "error", "quantity": 5})));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn inbound_filters_drop_and_count_and_can_be_changed() {
+    let app = spawn_app().await;
+    app.login().await;
+    let noise = r#"{"exception":{"values":[{"type":"Error","value":"ResizeObserver loop limit exceeded"}]}}"#;
+    let staging = r#"{"message":"staging only","environment":"staging"}"#;
+    let send = |payload: &'static str| {
+        let body = envelope(&app.public_key, &[("event", payload)]);
+        async { assert_eq!(post_envelope(&app, body, None).await.status(), 200) }
+    };
+    send(noise).await;
+    send(staging).await;
+    issues(&app, 1).await;
+    let filters = app
+        .wait_json("/api/v1/filters", |v| !v["dropped_24h"].as_array().unwrap().is_empty())
+        .await;
+    assert_eq!(filters["dropped_24h"][0]["reason"], "message");
+    assert_eq!(filters["filters"]["browser_extensions"], true);
+    let list = app.get_json("/api/v1/issues").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list:#}");
+    assert_eq!(list[0]["title"], "staging only");
+
+    let changed = app
+        .put_json(
+            "/api/v1/filters",
+            &serde_json::json!({"messages": [" ", "Script error."], "browser_extensions": false, "environments": ["staging"]}),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let changed: serde_json::Value = changed.json().await.unwrap();
+    assert_eq!(changed["filters"]["messages"], serde_json::json!(["Script error."]));
+    send(noise).await;
+    send(staging).await;
+    let list = app
+        .wait_json("/api/v1/issues", |v| v.as_array().unwrap().len() == 2)
+        .await;
+    assert!(list[0]["title"].as_str().unwrap().contains("ResizeObserver"));
+    let filters = app
+        .wait_json("/api/v1/filters", |v| {
+            v["dropped_24h"].as_array().unwrap().iter().any(|o| o["reason"] == "environment")
+        })
+        .await;
+    let staging_issue = list.as_array().unwrap().iter().find(|i| i["title"] == "staging only").unwrap();
+    assert_eq!(staging_issue["events"], 1, "the second staging event was dropped");
+    assert!(filters["dropped_24h"].as_array().unwrap().len() >= 2);
+    let bad = app
+        .put_json("/api/v1/filters", &serde_json::json!({"messages": "not a list"}))
+        .await;
+    assert_eq!(bad.status(), 400);
     app.stop().await;
 }
