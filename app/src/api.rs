@@ -2,7 +2,7 @@
 //! server supplies that data. The trait keeps storage out of this crate: the server
 //! implements [`DashboardSource`] and provides it as context.
 
-use crate::model::{Overview, Range, SettingsView};
+use crate::model::{IssueDetail, IssueQuery, IssueSummary, Overview, Range, SettingsView};
 use leptos::prelude::*;
 
 /// The signed-in user, put into request extensions by the server's auth layer.
@@ -17,6 +17,8 @@ pub struct CurrentUser {
 pub trait DashboardSource: Send + Sync + 'static {
     async fn overview(&self, range: Range) -> Result<Overview, String>;
     async fn settings(&self, username: &str) -> Result<SettingsView, String>;
+    async fn issues(&self, query: IssueQuery) -> Result<Vec<IssueSummary>, String>;
+    async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String>;
 }
 
 /// Context handle for the server's [`DashboardSource`].
@@ -42,6 +44,27 @@ pub async fn get_overview(range: Range) -> Result<Overview, ServerFnError> {
     dashboard()?
         .0
         .overview(range)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_issues(query: IssueQuery) -> Result<Vec<IssueSummary>, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .issues(query)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// `None` when there is no such issue (the page answers 404).
+#[server(prefix = "/api/ui")]
+pub async fn get_issue_detail(id: i64) -> Result<Option<IssueDetail>, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .issue_detail(id)
         .await
         .map_err(ServerFnError::new)
 }

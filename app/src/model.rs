@@ -160,6 +160,8 @@ pub struct SettingsView {
     pub projects: Vec<ProjectInfo>,
     pub tokens: Vec<ApiTokenInfo>,
     pub demo_url: Option<String>,
+    /// Inbound filters of the default project, with what they dropped.
+    pub filters: FiltersView,
 }
 
 /// Answer of `POST /api/v1/tokens`: the only time the token itself is shown.

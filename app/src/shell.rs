@@ -1,6 +1,6 @@
 //! The HTML document and the route table.
 
-use crate::pages::{LoginPage, NotFound, OverviewPage, SettingsPage};
+use crate::pages::{IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, SettingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -18,6 +18,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href="/pkg/monitor.css"/>
                 <link rel="icon" href="data:,"/>
+                // Reports the dashboard's own browser errors to its project (served by the server).
+                <script src="/dashboard-errors.js" defer></script>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
@@ -36,6 +38,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/issues") view=IssuesPage ssr=SsrMode::Async/>
+                <Route path=path!("/issues/:id") view=IssuePage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
             </Routes>

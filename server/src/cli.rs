@@ -32,6 +32,8 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before anything else, so a panic anywhere after this is reported.
+    let _self_report = telemetry::self_report::init();
     telemetry::init_tracing();
     let config = match Config::load(cli.config) {
         Ok(c) => c,

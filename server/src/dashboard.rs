@@ -11,8 +11,8 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        CountPoint, EndpointStats, FiltersView, IssueDetail, IssueQuery, IssueStatus, Overview, PageCount, ProjectInfo, Quantiles,
-        Range, SeriesPoint, SettingsView,
+        CountPoint, EndpointStats, FiltersView, IssueDetail, IssueQuery, IssueStatus, IssueSummary,
+        Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
     },
 };
 
@@ -67,7 +67,12 @@ pub fn series(rows: &[RollupRow], range: Range, from: i64, to_minute: i64) -> Ve
 }
 
 /// Counts per bucket from `from` to `to_minute`, empty buckets included.
-pub fn count_series(minutes: &[(i64, u64)], range: Range, from: i64, to_minute: i64) -> Vec<CountPoint> {
+pub fn count_series(
+    minutes: &[(i64, u64)],
+    range: Range,
+    from: i64,
+    to_minute: i64,
+) -> Vec<CountPoint> {
     let b = range.bucket_minutes();
     let mut out: Vec<CountPoint> = (0..)
         .map(|i| from + i * b)
@@ -122,7 +127,12 @@ pub async fn overview(
         &s.rollups(project.id, Metric::LargestContentfulPaint, "", from, to)
             .await?,
     );
-    let error_series = count_series(&s.error_minutes(project.id, from, to).await?, range, from, to);
+    let error_series = count_series(
+        &s.error_minutes(project.id, from, to).await?,
+        range,
+        from,
+        to,
+    );
     let errors: u64 = error_series.iter().map(|p| p.count).sum();
     let sessions = s.session_health(project.id, from * 60_000, now + 1).await?;
     let recent = IssueQuery {
@@ -166,8 +176,12 @@ pub async fn endpoints(
     let to = minute_of(now_ms());
     let from = range_start(range, to);
     let s = &state.storage;
-    let calls = s.rollups_by_key(project.id, Metric::ApiCall, from, to).await?;
-    let failed = s.rollups_by_key(project.id, Metric::ApiError, from, to).await?;
+    let calls = s
+        .rollups_by_key(project.id, Metric::ApiCall, from, to)
+        .await?;
+    let failed = s
+        .rollups_by_key(project.id, Metric::ApiError, from, to)
+        .await?;
     let mut out: Vec<EndpointStats> = calls
         .chunk_by(|a, b| a.page == b.page)
         .map(|rows| {
@@ -187,7 +201,12 @@ pub async fn endpoints(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.duration.p95.partial_cmp(&a.duration.p95).unwrap_or(std::cmp::Ordering::Equal));
+    out.sort_by(|a, b| {
+        b.duration
+            .p95
+            .partial_cmp(&a.duration.p95)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     Ok(out)
 }
 
@@ -254,6 +273,10 @@ impl DashboardSource for AppState {
 
     async fn settings(&self, username: &str) -> Result<SettingsView, String> {
         let projects = self.storage.projects().await.map_err(|e| e.to_string())?;
+        let default = projects.first().ok_or("no project exists")?;
+        let filters = filters_view(self, default)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
         let tokens = self.storage.api_tokens().await.map_err(|e| e.to_string())?;
         Ok(SettingsView {
             username: username.to_string(),
@@ -267,7 +290,20 @@ impl DashboardSource for AppState {
                 .demo
                 .enabled
                 .then(|| "/demo/restaurant".to_string()),
+            filters,
         })
+    }
+
+    async fn issues(&self, query: IssueQuery) -> Result<Vec<IssueSummary>, String> {
+        let project = default_project(self).await.map_err(|e| e.to_string())?;
+        self.storage
+            .issues(project.id, &query, now_ms())
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String> {
+        issue_detail(self, id).await.map_err(|e| format!("{e:#}"))
     }
 }
 

@@ -99,6 +99,12 @@ impl IntoResponse for ApiError {
             Json(json!({ "error": self.code(), "message": message })),
         )
             .into_response();
+        if let ApiError::Internal(cause) = &self {
+            resp.extensions_mut()
+                .insert(crate::telemetry::self_report::ErrorCause(format!(
+                    "{cause:#}"
+                )));
+        }
         let retry_after = match self {
             ApiError::Overloaded { retry_after_secs } => Some(retry_after_secs),
             ApiError::SentryRateLimited { retry_after_secs } => {

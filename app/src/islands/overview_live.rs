@@ -81,10 +81,41 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
             {card("Load p99", q(|d| &d.load, |q| q.p99))}
             {card("TTFB p50", q(|d| &d.ttfb, |q| q.p50))}
             {card("FCP p50", q(|d| &d.fcp, |q| q.p50))}
+            {card("LCP p50", q(|d| &d.lcp, |q| q.p50))}
+            {card("Errors", Signal::derive(move || data.with(|d| d.errors.to_string())))}
+            {card("Errors / 100 views", Signal::derive(move || data.with(|d| {
+                d.errors_per_100_views.map(|r| format!("{r:.1}")).unwrap_or_else(|| "–".into())
+            })))}
+            {card("Crash-free sessions", Signal::derive(move || data.with(|d| {
+                d.sessions.crash_free_rate().map(|r| format!("{:.2} %", r * 100.0)).unwrap_or_else(|| "–".into())
+            })))}
         </section>
         <section class="panel">
             <h2>"Page load time"</h2>
             <div class="chart" inner_html=move || data.with(|d| d.chart_svg.clone())></div>
+        </section>
+        <section class="panel">
+            <h2>"Errors"</h2>
+            <div class="chart error-chart" inner_html=move || data.with(|d| d.error_chart_svg.clone())></div>
+            <table class="recent-issues">
+                <thead><tr><th>"Unresolved issues seen in this range"</th><th class="num">"Events"</th><th class="num">"Restaurants"</th></tr></thead>
+                <tbody>
+                    {move || data.with(|d| {
+                        if d.recent_issues.is_empty() {
+                            view! { <tr><td colspan="3" class="muted">"No unresolved issues in this range."</td></tr> }.into_any()
+                        } else {
+                            d.recent_issues.iter().map(|i| view! {
+                                <tr>
+                                    <td><a href=format!("/issues/{}", i.id)>{i.title.clone()}</a></td>
+                                    <td class="num">{i.events}</td>
+                                    <td class="num">{i.restaurants}</td>
+                                </tr>
+                            }).collect_view().into_any()
+                        }
+                    })}
+                </tbody>
+            </table>
+            <p><a href="/issues">"All issues →"</a></p>
         </section>
         <section class="panel">
             <h2>"Top pages"</h2>

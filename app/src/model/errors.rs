@@ -216,7 +216,8 @@ impl IssueQuery {
                         .split_once(':')
                         .filter(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
                         .ok_or_else(|| format!("tag: {v:?} is not key:value"))?;
-                    q.tags.push((key.trim().to_string(), value.trim().to_string()));
+                    q.tags
+                        .push((key.trim().to_string(), value.trim().to_string()));
                 }
                 "sort" => {
                     q.sort = IssueSort::parse(v).ok_or_else(|| {
@@ -391,7 +392,11 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(q.search.as_deref(), Some("card declined"));
-        assert_eq!(q.tags[1], ("url".into(), "https://x/y".into()), "split at the first colon");
+        assert_eq!(
+            q.tags[1],
+            ("url".into(), "https://x/y".into()),
+            "split at the first colon"
+        );
         let qs = q.to_query_string();
         assert!(qs.contains("search=card%20declined"), "{qs}");
         let pairs: Vec<(String, String)> = qs
@@ -403,9 +408,14 @@ mod tests {
             .collect();
         let back = IssueQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!(back.unwrap(), q);
-        assert!(IssueQuery::from_pairs([("tag", "nocolon")]).unwrap_err().starts_with("tag:"));
+        assert!(IssueQuery::from_pairs([("tag", "nocolon")])
+            .unwrap_err()
+            .starts_with("tag:"));
         assert!(IssueQuery::from_pairs([("sort", "x")]).is_err());
-        assert_eq!(IssueQuery::from_pairs([("status", "all")]).unwrap().status, None);
+        assert_eq!(
+            IssueQuery::from_pairs([("status", "all")]).unwrap().status,
+            None
+        );
     }
 
     fn decode(v: &str) -> String {

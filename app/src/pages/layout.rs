@@ -15,20 +15,25 @@ pub fn Layout(title: &'static str, active: &'static str, children: Children) -> 
         <Title text=title/>
         <header class="topbar">
             <span class="brand">"Restaurant OS Monitor"</span>
-            <nav>{link("/", "Overview")} {link("/settings", "Settings")}</nav>
+            <nav>{link("/", "Overview")} {link("/issues", "Issues")} {link("/settings", "Settings")}</nav>
             <form method="post" action="/auth/logout" class="logout">
                 <button type="submit">"Sign out"</button>
             </form>
         </header>
         <main>
             <h1>{title}</h1>
-            {children()}
+            <ErrorBoundary fallback=|errors| view! {
+                <div class="panel error-boundary" role="alert">
+                    <h2>"This page could not be loaded"</h2>
+                    <ul class="error">
+                        {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+                    </ul>
+                    // Reloading the page resets it: the server renders it afresh.
+                    <a class="button retry" href="">"Try again"</a>
+                </div>
+            }>
+                {children()}
+            </ErrorBoundary>
         </main>
     }
-}
-
-/// An error box for a page whose data could not be loaded.
-#[component]
-pub fn LoadError(message: String) -> impl IntoView {
-    view! { <p class="error" role="alert">"Could not load this page: " {message}</p> }
 }

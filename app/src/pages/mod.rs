@@ -1,11 +1,16 @@
 //! Server-rendered pages. Nothing here runs in the browser except the islands they embed.
 
+mod issue;
+mod issues;
 mod layout;
 mod login;
 mod not_found;
 mod overview;
 mod settings;
+mod widgets;
 
+pub use issue::IssuePage;
+pub use issues::IssuesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use overview::OverviewPage;

@@ -1,4 +1,4 @@
-use super::layout::{Layout, LoadError};
+use super::layout::Layout;
 use crate::{api::get_overview, islands::OverviewLive, model::Range};
 use leptos::prelude::*;
 
@@ -12,8 +12,8 @@ pub fn OverviewPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(initial) => view! { <OverviewLive initial/> }.into_any(),
-                        Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+                        Ok(initial) => Ok(view! { <OverviewLive initial/> }.into_any()),
+                        Err(e) => Err(ServerFnError::new(e)),
                     }
                 })}
             </Suspense>

@@ -1,5 +1,9 @@
-use super::layout::{Layout, LoadError};
-use crate::{api::get_settings, islands::TokenCreator, model::SettingsView};
+use super::layout::Layout;
+use crate::{
+    api::get_settings,
+    islands::{FiltersEditor, TokenCreator},
+    model::SettingsView,
+};
 use leptos::prelude::*;
 
 /// Settings: where to send data (DSN, public key, script tag) and API tokens.
@@ -11,8 +15,8 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Ok(s) => view! { <SettingsBody settings=s/> }.into_any(),
-                        Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+                        Ok(s) => Ok(view! { <SettingsBody settings=s/> }.into_any()),
+                        Err(e) => Err(ServerFnError::new(e)),
                     }
                 })}
             </Suspense>
@@ -27,6 +31,7 @@ fn SettingsBody(settings: SettingsView) -> impl IntoView {
         projects,
         tokens,
         demo_url,
+        filters,
     } = settings;
     view! {
         <p class="muted">"Signed in as " <strong>{username}</strong></p>
@@ -45,6 +50,24 @@ fn SettingsBody(settings: SettingsView) -> impl IntoView {
             <p>"See it work: open the " <a href=url.clone() target="_blank">"demo restaurant page"</a>
                ", then come back to the Overview."</p>
         })}
+        <section class="panel inbound-filters">
+            <h2>"Inbound filters of " <code>{filters.project.clone()}</code></h2>
+            <p class="muted">"Events these match are dropped at ingest and counted below, never silently lost."</p>
+            <FiltersEditor initial=filters.filters.clone()/>
+            <h3>"Dropped in the last 24 hours"</h3>
+            <table class="dropped">
+                <thead><tr><th>"Why"</th><th>"Reason"</th><th>"Category"</th><th class="num">"Events"</th></tr></thead>
+                <tbody>
+                    {if filters.dropped_24h.is_empty() {
+                        view! { <tr><td colspan="4" class="muted">"Nothing dropped."</td></tr> }.into_any()
+                    } else {
+                        filters.dropped_24h.into_iter().map(|o| view! {
+                            <tr><td>{o.source}</td><td>{o.reason}</td><td>{o.category}</td><td class="num">{o.quantity}</td></tr>
+                        }).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </section>
         <section class="panel">
             <h2>"API tokens"</h2>
             <p class="muted">"For the read API: " <code>"Authorization: Bearer <token>"</code></p>

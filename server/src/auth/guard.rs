@@ -25,6 +25,7 @@ pub fn is_public(path: &str) -> bool {
             | "/health/live"
             | "/health/ready"
             | "/api/rum"
+            | crate::http::dashboard_errors::PATH
     ) || ["/pkg/", "/sdk/", "/demo/"]
         .iter()
         .any(|p| path.starts_with(p))

@@ -4,17 +4,17 @@
 use crate::{
     auth::token,
     clock::now_ms,
-    http::issue_query,
-    issues::filters,
     dashboard::{self, project_info},
     error::ApiError,
+    http::issue_query,
+    issues::filters,
     state::AppState,
 };
 use app::{
     api::CurrentUser,
     model::{
-        ApiTokenInfo, EndpointStats, FiltersView, InboundFilters, IssueDetail, IssueStatus, IssueSummary,
-        NewToken, NewTokenRequest, ProjectInfo, Range,
+        ApiTokenInfo, EndpointStats, FiltersView, InboundFilters, IssueDetail, IssueStatus,
+        IssueSummary, NewToken, NewTokenRequest, ProjectInfo, Range,
     },
 };
 use axum::{

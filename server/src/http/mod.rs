@@ -3,6 +3,7 @@
 
 pub mod api_v1;
 pub mod auth;
+pub mod dashboard_errors;
 pub mod demo;
 pub mod health;
 pub mod issue_query;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rum::router())
         .merge(sentry::router())
         .merge(health::router())
+        .merge(dashboard_errors::router())
         .merge(auth::router())
         .merge(settings::router())
         .merge(demo::router(&state.config))
@@ -67,6 +69,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.telemetry.clone(),
             telemetry::track_requests,
+        ))
+        .layer(middleware::from_fn(
+            telemetry::self_report::report_server_errors,
         ))
         .with_state(state)
 }

@@ -4,10 +4,7 @@
 
 use crate::{
     error::ApiError,
-    ingest::{
-        queue::EnqueueError,
-        rum,
-    },
+    ingest::{queue::EnqueueError, rum},
     state::AppState,
     storage::IngestBatch,
 };

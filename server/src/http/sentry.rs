@@ -19,7 +19,6 @@ use crate::{
     state::AppState,
     storage::{IngestBatch, Outcome, Project},
 };
-use std::sync::Arc;
 use axum::{
     body::Body,
     extract::{Path, Request, State},
@@ -28,6 +27,7 @@ use axum::{
     Json, Router,
 };
 use serde_json::{json, Value};
+use std::sync::Arc;
 use tower_http::cors::CorsLayer;
 
 pub fn router() -> Router<AppState> {
@@ -104,7 +104,11 @@ async fn body_of(state: &AppState, parts: &Parts, body: Body) -> Result<Vec<u8>,
 }
 
 /// The project the key names, which must be the one in the URL and within its rate limit.
-fn project_for(state: &AppState, key: Option<&str>, project_id: i64) -> Result<Arc<Project>, ApiError> {
+fn project_for(
+    state: &AppState,
+    key: Option<&str>,
+    project_id: i64,
+) -> Result<Arc<Project>, ApiError> {
     let key = key.ok_or(ApiError::Unauthorized(
         "missing sentry_key (X-Sentry-Auth, ?sentry_key= or DSN)",
     ))?;

@@ -58,11 +58,18 @@ mod tests {
     fn ids_become_placeholders_and_names_stay() {
         assert_eq!(template("/api/orders/8812?x=1", None), "/api/orders/:id");
         assert_eq!(
-            template("/api/v1/orders/3f2a9c1e-7b4d-4c1a-9e8f-0a1b2c3d4e5f/items", None),
+            template(
+                "/api/v1/orders/3f2a9c1e-7b4d-4c1a-9e8f-0a1b2c3d4e5f/items",
+                None
+            ),
             "/api/v1/orders/:id/items"
         );
         assert_eq!(template("/r/5f3a9c0b12/menu#top", None), "/r/:id/menu");
-        assert_eq!(template("/api/menu/deadbeef", None), "/api/menu/deadbeef", "no digit: a word");
+        assert_eq!(
+            template("/api/menu/deadbeef", None),
+            "/api/menu/deadbeef",
+            "no digit: a word"
+        );
         assert_eq!(template("/t/abcDEF1234567890xyz", None), "/t/:id");
         assert_eq!(template("", None), "/");
     }
@@ -70,7 +77,10 @@ mod tests {
     #[test]
     fn absolute_urls_keep_a_foreign_host_only() {
         let own = Some("pos.example.com");
-        assert_eq!(template("https://pos.example.com/api/orders/7", own), "/api/orders/:id");
+        assert_eq!(
+            template("https://pos.example.com/api/orders/7", own),
+            "/api/orders/:id"
+        );
         assert_eq!(
             template("https://pay.provider.io/v2/charges/99", own),
             "pay.provider.io/v2/charges/:id"

@@ -3,7 +3,7 @@
 //! interval passes. On shutdown it closes the queue, drains what is left and flushes,
 //! so every batch that got a `202` is stored.
 
-use super::queue::{IngestStats, IngestReceiver};
+use super::queue::{IngestReceiver, IngestStats};
 use crate::{
     rollup,
     storage::{DynStorage, IngestBatch, IssueChange},

@@ -40,12 +40,13 @@ impl Dropped {
 
 /// The texts a message filter looks at: the message and every exception's `Type: value`.
 fn texts(e: &Event) -> impl Iterator<Item = String> + '_ {
-    e.message.iter().cloned().chain(e.exceptions.iter().map(|x| {
-        match &x.value {
+    e.message
+        .iter()
+        .cloned()
+        .chain(e.exceptions.iter().map(|x| match &x.value {
             Some(v) => format!("{}: {v}", x.kind),
             None => x.kind.clone(),
-        }
-    }))
+        }))
 }
 
 fn from_extension(e: &Event) -> bool {
@@ -148,7 +149,10 @@ mod tests {
             environments: vec!["Development".into()],
         };
         assert_eq!(
-            check(&f, &event(r#"{"message":"fetch: network request failed (x)"}"#)),
+            check(
+                &f,
+                &event(r#"{"message":"fetch: network request failed (x)"}"#)
+            ),
             Some(Dropped::Message)
         );
         assert_eq!(

@@ -87,7 +87,11 @@ fn name_version(e: &Event, context: &str) -> Option<String> {
 /// The tags an issue indexes for `e`: its own, plus level, environment, release, user,
 /// restaurant, order, browser and OS. Keys are unique (the event's own win) and long
 /// keys or values are cut so one odd event cannot bloat the tag store.
-pub fn tag_index(e: &Event, user_key: Option<&str>, restaurant: Option<&str>) -> Vec<(String, String)> {
+pub fn tag_index(
+    e: &Event,
+    user_key: Option<&str>,
+    restaurant: Option<&str>,
+) -> Vec<(String, String)> {
     let synthesized = [
         ("level", Some(e.level.clone())),
         ("environment", e.environment.clone()),
@@ -164,7 +168,8 @@ mod tests {
         assert!(tags.contains(&("order_id".into(), "o-1".into())));
         assert!(tags.contains(&("browser".into(), "Chrome 120".into())));
         assert_eq!(tags.iter().filter(|(k, _)| k == "level").count(), 1);
-        let e = normalize(br#"{"message":"m","contexts":{"order_details":{"order_id":42}}}"#).unwrap();
+        let e =
+            normalize(br#"{"message":"m","contexts":{"order_details":{"order_id":42}}}"#).unwrap();
         assert_eq!(order_id(&e).as_deref(), Some("42"));
     }
 
@@ -182,7 +187,12 @@ mod tests {
         assert_eq!(n.user_key.as_deref(), Some("a@b.c"));
         assert_eq!(n.restaurant_id.as_deref(), Some("r-2"));
         assert_eq!(n.level, "error");
-        let tag = |k: &str| n.tags.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let tag = |k: &str| {
+            n.tags
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(tag("order_type"), Some("pickup"));
         assert_eq!(tag("user"), Some("a@b.c"));
         assert_eq!(tag("restaurant_id"), Some("r-2"));

@@ -67,7 +67,11 @@ fn draw_counts(points: &[CountPoint], range: Range) -> Result<String, Box<dyn st
         root.fill(&WHITE)?;
         let width = range.bucket_minutes();
         let x0 = points.first().map(|p| p.start_ms / 60_000).unwrap_or(0);
-        let x1 = points.last().map(|p| p.start_ms / 60_000 + width).unwrap_or(60).max(x0 + 1);
+        let x1 = points
+            .last()
+            .map(|p| p.start_ms / 60_000 + width)
+            .unwrap_or(60)
+            .max(x0 + 1);
         let ymax = points.iter().map(|p| p.count).max().unwrap_or(0).max(4) as f64 * 1.1;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
@@ -86,12 +90,17 @@ fn draw_counts(points: &[CountPoint], range: Range) -> Result<String, Box<dyn st
             root.draw(&Text::new(
                 format!("No errors in the {}", range.label().to_lowercase()),
                 ((size.0 / 2 - 100) as i32, (size.1 / 2) as i32),
-                ("sans-serif", 16).into_font().color(&RGBColor(120, 120, 120)),
+                ("sans-serif", 16)
+                    .into_font()
+                    .color(&RGBColor(120, 120, 120)),
             ))?;
         }
         chart.draw_series(points.iter().filter(|p| p.count > 0).map(|p| {
             let x = p.start_ms / 60_000;
-            Rectangle::new([(x, 0.0), (x + width, p.count as f64)], BAR.mix(0.8).filled())
+            Rectangle::new(
+                [(x, 0.0), (x + width, p.count as f64)],
+                BAR.mix(0.8).filled(),
+            )
         }))?;
         root.present()?;
     }
@@ -236,7 +245,10 @@ mod tests {
         let points: Vec<CountPoint> = [0, 3, 0, 7]
             .iter()
             .enumerate()
-            .map(|(i, c)| CountPoint { start_ms: i as i64 * 60_000, count: *c })
+            .map(|(i, c)| CountPoint {
+                start_ms: i as i64 * 60_000,
+                count: *c,
+            })
             .collect();
         let svg = error_chart(&points, Range::Hour);
         assert_eq!(svg.matches("fill=\"#DC2626\"").count(), 2, "{svg}");

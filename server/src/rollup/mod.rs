@@ -135,7 +135,11 @@ pub fn aggregate(events: &[RumEventRow], api_calls: &[ApiCallRow]) -> Vec<Rollup
                 Some(c.duration_ms),
             );
             if c.failed() {
-                add(&mut acc, (c.project_id, Metric::ApiError, key, minute), None);
+                add(
+                    &mut acc,
+                    (c.project_id, Metric::ApiError, key, minute),
+                    None,
+                );
             }
         }
     }
@@ -213,8 +217,15 @@ mod tests {
         let d = aggregate(&[], &calls);
         let orders = find(&d, Metric::ApiCall, "GET /api/orders/:id", 1);
         assert_eq!((orders.count, orders.sum), (2, 400.0));
-        assert_eq!(find(&d, Metric::ApiError, "GET /api/orders/:id", 1).count, 1);
-        assert_eq!(find(&d, Metric::ApiError, "", 1).count, 2, "no answer is a failure");
+        assert_eq!(
+            find(&d, Metric::ApiError, "GET /api/orders/:id", 1).count,
+            1
+        );
+        assert_eq!(
+            find(&d, Metric::ApiError, "", 1).count,
+            2,
+            "no answer is a failure"
+        );
         assert_eq!(find(&d, Metric::ApiCall, "", 1).count, 3);
         assert!(find(&d, Metric::ApiError, "", 1).sketch.is_none());
     }

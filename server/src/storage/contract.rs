@@ -89,12 +89,17 @@ fn errors(errors: Vec<NewErrorEvent>) -> IngestBatch {
 }
 
 async fn retention_deletes_what_is_older_than_the_cutoff_and_nothing_newer(s: &dyn Storage) {
-    let p = s.ensure_project("retention", "R", "key-retention").await.unwrap();
+    let p = s
+        .ensure_project("retention", "R", "key-retention")
+        .await
+        .unwrap();
     let mut batch = errors(vec![
         error(p.id, "f", 60_000, &[]),
         error(p.id, "f", 180_000, &[]),
     ]);
-    batch.page_loads = [60_000, 120_000, 180_000].map(|at| page_load(p.id, at)).into();
+    batch.page_loads = [60_000, 120_000, 180_000]
+        .map(|at| page_load(p.id, at))
+        .into();
     write(s, batch).await;
 
     // Raw data before 120 000 ms goes; rollups before minute 2 go.
@@ -120,7 +125,10 @@ async fn retention_deletes_what_is_older_than_the_cutoff_and_nothing_newer(s: &d
 }
 
 async fn events_group_into_issues_that_regress_when_resolved(s: &dyn Storage) {
-    let p = s.ensure_project("grouping", "G", "key-grouping").await.unwrap();
+    let p = s
+        .ensure_project("grouping", "G", "key-grouping")
+        .await
+        .unwrap();
     let changes = write(
         s,
         errors(vec![
@@ -144,7 +152,11 @@ async fn events_group_into_issues_that_regress_when_resolved(s: &dyn Storage) {
     let again = write(s, errors(vec![error(p.id, "a", 2 * HOUR, &[])])).await;
     assert_eq!(again, vec![(a, IssueChange::Regressed)]);
     let issue = s.issue(a).await.unwrap().unwrap();
-    assert_eq!(issue.status, IssueStatus::Unresolved, "a regression reopens");
+    assert_eq!(
+        issue.status,
+        IssueStatus::Unresolved,
+        "a regression reopens"
+    );
     assert_eq!(issue.regressed_at_ms, Some(2 * HOUR));
     assert_eq!((issue.first_seen_ms, issue.last_seen_ms), (HOUR, 2 * HOUR));
     assert_eq!(issue.events, 3);
@@ -158,7 +170,10 @@ async fn events_group_into_issues_that_regress_when_resolved(s: &dyn Storage) {
 }
 
 async fn issues_filter_sort_and_count_what_they_affect(s: &dyn Storage) {
-    let p = s.ensure_project("filtering", "F", "key-filtering").await.unwrap();
+    let p = s
+        .ensure_project("filtering", "F", "key-filtering")
+        .await
+        .unwrap();
     let now = 100 * HOUR;
     let tagged = |fp: &str, at: i64, user: &str, restaurant: &str, env: &str| {
         error(
@@ -188,12 +203,25 @@ async fn issues_filter_sort_and_count_what_they_affect(s: &dyn Storage) {
     assert_eq!(titles, ["checkout happened", "kitchen_50% happened"]);
     let checkout = &all[0];
     assert_eq!(
-        (checkout.events, checkout.users, checkout.restaurants, checkout.orders),
+        (
+            checkout.events,
+            checkout.users,
+            checkout.restaurants,
+            checkout.orders
+        ),
         (3, 2, 2, 2)
     );
     assert_eq!(checkout.sparkline.len(), 24);
-    assert_eq!(&checkout.sparkline[21..], &[1, 1, 1], "one event in each of the last 3 hours");
-    assert_eq!(all[1].sparkline.iter().sum::<u64>(), 0, "30 h ago is off the line");
+    assert_eq!(
+        &checkout.sparkline[21..],
+        &[1, 1, 1],
+        "one event in each of the last 3 hours"
+    );
+    assert_eq!(
+        all[1].sparkline.iter().sum::<u64>(),
+        0,
+        "30 h ago is off the line"
+    );
 
     let q = |f: fn(&mut IssueQuery)| {
         let mut q = IssueQuery::default();
@@ -221,7 +249,9 @@ async fn issues_filter_sort_and_count_what_they_affect(s: &dyn Storage) {
         ["kitchen_50% happened"],
         "LIKE wildcards are literal"
     );
-    assert!(titles_for(q(|q| q.search = Some("5_".into()))).await.is_empty());
+    assert!(titles_for(q(|q| q.search = Some("5_".into())))
+        .await
+        .is_empty());
     assert_eq!(
         titles_for(q(|q| q.search = Some("50%_FN (APP".into()))).await,
         ["kitchen_50% happened"],
@@ -231,8 +261,12 @@ async fn issues_filter_sort_and_count_what_they_affect(s: &dyn Storage) {
         titles_for(q(|q| q.sort = IssueSort::FirstSeen)).await,
         ["checkout happened", "kitchen_50% happened"]
     );
-    assert!(titles_for(q(|q| q.status = Some(IssueStatus::Resolved))).await.is_empty());
-    assert!(titles_for(q(|q| q.level = Some("fatal".into()))).await.is_empty());
+    assert!(titles_for(q(|q| q.status = Some(IssueStatus::Resolved)))
+        .await
+        .is_empty());
+    assert!(titles_for(q(|q| q.level = Some("fatal".into())))
+        .await
+        .is_empty());
 
     let tags = s.issue_tags(checkout.id, 1).await.unwrap();
     let restaurant = tags.iter().find(|t| t.key == "restaurant_id").unwrap();
@@ -241,7 +275,10 @@ async fn issues_filter_sort_and_count_what_they_affect(s: &dyn Storage) {
 }
 
 async fn filters_default_until_saved_and_travel_with_the_project(s: &dyn Storage) {
-    let p = s.ensure_project("filters", "F", "key-filters").await.unwrap();
+    let p = s
+        .ensure_project("filters", "F", "key-filters")
+        .await
+        .unwrap();
     assert_eq!(p.filters, InboundFilters::default());
     assert_eq!(s.filters(p.id).await.unwrap(), InboundFilters::default());
     let mine = InboundFilters {
@@ -259,11 +296,18 @@ async fn filters_default_until_saved_and_travel_with_the_project(s: &dyn Storage
         environments: vec![],
     };
     s.set_filters(p.id, &empty, 2).await.unwrap();
-    assert_eq!(s.filters(p.id).await.unwrap(), empty, "saved empty is not the default");
+    assert_eq!(
+        s.filters(p.id).await.unwrap(),
+        empty,
+        "saved empty is not the default"
+    );
 }
 
 async fn sessions_give_release_health(s: &dyn Storage) {
-    let p = s.ensure_project("sessions", "S", "key-sessions").await.unwrap();
+    let p = s
+        .ensure_project("sessions", "S", "key-sessions")
+        .await
+        .unwrap();
     let single = |sid: &str, updated: i64, status: &str, errors: u64| SessionUpdate::Single {
         project_id: p.id,
         sid: sid.into(),
@@ -307,11 +351,17 @@ async fn sessions_give_release_health(s: &dyn Storage) {
             abnormal: 1,
         }
     );
-    assert_eq!(s.session_health(p.id, 60_000, 120_000).await.unwrap().total, 0);
+    assert_eq!(
+        s.session_health(p.id, 60_000, 120_000).await.unwrap().total,
+        0
+    );
 }
 
 async fn outcomes_add_up_per_reason(s: &dyn Storage) {
-    let p = s.ensure_project("outcomes", "O", "key-outcomes").await.unwrap();
+    let p = s
+        .ensure_project("outcomes", "O", "key-outcomes")
+        .await
+        .unwrap();
     let o = |source, reason: &str, quantity, at| Outcome {
         project_id: p.id,
         at_ms: at,
@@ -370,7 +420,11 @@ async fn api_calls_roll_up_per_endpoint(s: &dyn Storage) {
     assert_eq!((rows[0].count, rows[0].sum), (2, 2720.0));
     let by_endpoint = s.rollups_by_key(p.id, Metric::ApiCall, 0, 5).await.unwrap();
     let keys: Vec<&str> = by_endpoint.iter().map(|r| r.page.as_str()).collect();
-    assert_eq!(keys, ["POST /api/orders"], "the all-endpoints row is not a key");
+    assert_eq!(
+        keys,
+        ["POST /api/orders"],
+        "the all-endpoints row is not a key"
+    );
     let failed = s.rollups(p.id, Metric::ApiError, "", 0, 5).await.unwrap();
     assert_eq!(failed[0].count, 1);
     let lcp = s

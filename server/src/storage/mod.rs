@@ -45,8 +45,7 @@ pub use app::model::ApiTokenInfo as ApiToken;
 
 pub use app::model::{
     ErrorEvent, FiltersView, InboundFilters, IssueDetail, IssueQuery, IssueSort, IssueStatus,
-    IssueSummary,
-    OutcomeCount, SessionHealth, TagDistribution,
+    IssueSummary, OutcomeCount, SessionHealth, TagDistribution,
 };
 
 /// One stored page load (from the RUM SDK or a Sentry `pageload` transaction).
@@ -153,7 +152,11 @@ impl IngestBatch {
             + self.api_calls.len()
             + self.sessions.len()
             + self.outcomes.len()
-            + self.errors.iter().map(|e| 1 + e.body.len() / 1024).sum::<usize>()
+            + self
+                .errors
+                .iter()
+                .map(|e| 1 + e.body.len() / 1024)
+                .sum::<usize>()
     }
 
     /// Rows it holds (what "events" counts in stats and logs).
@@ -281,8 +284,12 @@ pub trait Storage: Send + Sync + 'static {
     /// What was dropped since `from_ms`, by source, reason and category.
     async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>>;
     /// Release health of sessions started in `from_ms..to_ms`.
-    async fn session_health(&self, project_id: i64, from_ms: i64, to_ms: i64)
-        -> Result<SessionHealth>;
+    async fn session_health(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<SessionHealth>;
 
     /// Deletes raw events, rollups and sessions past their retention; returns rows deleted.
     async fn enforce_retention(

@@ -4,7 +4,7 @@ mod batch;
 mod issues;
 
 use super::{
-    ApiToken, ErrorEvent, IngestBatch, InboundFilters, IssueChange, IssueQuery, IssueStatus,
+    ApiToken, ErrorEvent, InboundFilters, IngestBatch, IssueChange, IssueQuery, IssueStatus,
     IssueSummary, OutcomeCount, Project, Result, RollupRow, SessionHealth, Storage, StorageError,
     TagDistribution, User,
 };
@@ -550,14 +550,35 @@ impl Storage for SqliteStorage {
         // Raw rows go after `raw_events_days`; aggregates after `rollups_days`. Issues,
         // their tag stores and hourly counts stay: they are small and they are history.
         let statements: [(&str, i64); 9] = [
-            ("DELETE FROM rum_events WHERE received_at < ?", raw_before_ms),
-            ("DELETE FROM error_events WHERE received_at < ?", raw_before_ms),
+            (
+                "DELETE FROM rum_events WHERE received_at < ?",
+                raw_before_ms,
+            ),
+            (
+                "DELETE FROM error_events WHERE received_at < ?",
+                raw_before_ms,
+            ),
             ("DELETE FROM api_calls WHERE received_at < ?", raw_before_ms),
-            ("DELETE FROM release_sessions WHERE started < ?", raw_before_ms),
-            ("DELETE FROM rum_rollups WHERE minute < ?", rollups_before_minute),
-            ("DELETE FROM error_minutes WHERE minute < ?", rollups_before_minute),
-            ("DELETE FROM session_aggregates WHERE minute < ?", rollups_before_minute),
-            ("DELETE FROM ingest_outcomes WHERE hour < ?", rollups_before_hour),
+            (
+                "DELETE FROM release_sessions WHERE started < ?",
+                raw_before_ms,
+            ),
+            (
+                "DELETE FROM rum_rollups WHERE minute < ?",
+                rollups_before_minute,
+            ),
+            (
+                "DELETE FROM error_minutes WHERE minute < ?",
+                rollups_before_minute,
+            ),
+            (
+                "DELETE FROM session_aggregates WHERE minute < ?",
+                rollups_before_minute,
+            ),
+            (
+                "DELETE FROM ingest_outcomes WHERE hour < ?",
+                rollups_before_hour,
+            ),
             ("DELETE FROM sessions WHERE expires_at <= ?", now_ms),
         ];
         let mut deleted = 0;

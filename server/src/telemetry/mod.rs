@@ -3,6 +3,7 @@
 
 pub mod process;
 pub mod requests;
+pub mod self_report;
 
 use axum::{
     extract::{Request, State},
@@ -22,9 +23,11 @@ pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
+    use tracing_subscriber::prelude::*;
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_target(false))
+        .with(filter)
+        .with(self_report::breadcrumbs())
         .try_init();
 }
 

@@ -108,7 +108,10 @@ impl TestApp {
             if done(&v) {
                 return v;
             }
-            assert!(Instant::now() < deadline, "GET {path} never matched; last: {v:#}");
+            assert!(
+                Instant::now() < deadline,
+                "GET {path} never matched; last: {v:#}"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
@@ -157,4 +160,72 @@ pub fn beacon(page: &str, load: f64) -> Value {
 
 pub fn beacons(items: &[Value]) -> String {
     serde_json::json!({ "beacons": items }).to_string()
+}
+
+/// The real `monitor` binary on a free port with its own temporary database.
+pub struct BinaryApp {
+    pub child: std::process::Child,
+    pub base: String,
+    pub db: std::path::PathBuf,
+    _dir: TempDir,
+}
+
+impl BinaryApp {
+    /// SIGTERM, then waits for the exit status.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        use nix::{
+            sys::signal::{kill, Signal},
+            unistd::Pid,
+        };
+        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).unwrap();
+        let mut child = std::mem::replace(
+            &mut self.child,
+            std::process::Command::new("true").spawn().unwrap(),
+        );
+        tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+/// A test that fails half-way must not leave the binary running (it would hold the
+/// test's output pipe open).
+impl Drop for BinaryApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary with `env` added; returns once it prints its address.
+pub fn spawn_binary(password: &str, env: &[(&str, &str)]) -> BinaryApp {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("monitor.db");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_monitor"));
+    cmd.current_dir(dir.path())
+        .env("MONITOR_SERVER__PORT", "0")
+        .env(
+            "MONITOR_DATABASE__URL",
+            format!("sqlite://{}", db.display()),
+        )
+        .env("MONITOR_ADMIN_PASSWORD", password)
+        .stdout(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("monitor starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first.rsplit(' ').next().unwrap().to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    // Keep reading: the binary prints more, and a closed pipe would kill it.
+    std::thread::spawn(move || lines.for_each(drop));
+    BinaryApp {
+        child,
+        base,
+        db,
+        _dir: dir,
+    }
 }

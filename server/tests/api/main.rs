@@ -5,5 +5,6 @@ mod auth;
 mod health;
 mod helpers;
 mod rum;
+mod self_report;
 mod sentry;
 mod shutdown;

@@ -131,13 +131,20 @@ async fn the_rust_sdk_reports_errors_and_messages_grouped_into_issues() {
     assert_eq!(e["user"]["role"], "cashier");
     assert_eq!(e["contexts"]["order_details"]["total"], "23.50");
     assert_eq!(e["exceptions"][0]["frames"][1]["in_app"], true);
-    assert_eq!(payment["orders"], 2, "orders affected, from contexts.order_details");
+    assert_eq!(
+        payment["orders"], 2,
+        "orders affected, from contexts.order_details"
+    );
 
     // Filters of the read API: any tag, environment, search, sort.
-    let only_r22 = app.get_json("/api/v1/issues?tag=restaurant_id%3Ar-22").await;
+    let only_r22 = app
+        .get_json("/api/v1/issues?tag=restaurant_id%3Ar-22")
+        .await;
     assert_eq!(only_r22.as_array().unwrap().len(), 1);
     assert_eq!(only_r22[0]["id"], payment["id"]);
-    let by_events = app.get_json("/api/v1/issues?sort=events&environment=production").await;
+    let by_events = app
+        .get_json("/api/v1/issues?sort=events&environment=production")
+        .await;
     assert_eq!(by_events[0]["id"], payment["id"]);
     assert_eq!(by_events.as_array().unwrap().len(), 3);
     let found = app.get_json("/api/v1/issues?search=kitchen+display").await;
@@ -164,7 +171,10 @@ async fn the_rust_sdk_reports_errors_and_messages_grouped_into_issues() {
             .clone()
     };
     assert_eq!(tag("restaurant_id")["distinct"], 2);
-    assert_eq!(tag("order_type")["top"][0], serde_json::json!(["delivery", 2]));
+    assert_eq!(
+        tag("order_type")["top"][0],
+        serde_json::json!(["delivery", 2])
+    );
     assert_eq!(tag("release")["top"][0][0], "pos@1.4.2");
     assert_eq!(detail["events"].as_array().unwrap().len(), 2);
     app.stop().await;
@@ -333,7 +343,9 @@ async fn bad_envelopes_are_refused_and_good_items_kept() {
     assert_eq!(list[0]["title"], "order 1 stuck");
     // The unreadable item is counted, not silently lost.
     let filters = app
-        .wait_json("/api/v1/filters", |v| !v["dropped_24h"].as_array().unwrap().is_empty())
+        .wait_json("/api/v1/filters", |v| {
+            !v["dropped_24h"].as_array().unwrap().is_empty()
+        })
         .await;
     assert_eq!(
         filters["dropped_24h"][0],
@@ -388,13 +400,18 @@ async fn transactions_sessions_and_client_reports_feed_performance_and_health() 
     assert_eq!(post_envelope(&app, body, None).await.status(), 200);
 
     let overview = app
-        .wait_json("/api/v1/overview", |v| v["page_views"] == 1 && v["sessions"]["total"] == 2)
+        .wait_json("/api/v1/overview", |v| {
+            v["page_views"] == 1 && v["sessions"]["total"] == 2
+        })
         .await;
     assert_eq!(overview["sessions"]["crashed"], 1);
     let lcp = overview["lcp"]["p50"].as_f64().unwrap();
     assert!((lcp - 1830.0).abs() < 1830.0 * 0.02, "LCP p50 {lcp}");
     let load = overview["load"]["p50"].as_f64().unwrap();
-    assert!((load - 2000.0).abs() < 40.0, "load from the loadEvent span: {load}");
+    assert!(
+        (load - 2000.0).abs() < 40.0,
+        "load from the loadEvent span: {load}"
+    );
     assert_eq!(overview["top_pages"][0]["page"], "/checkout");
 
     let endpoints = app.get_json("/api/v1/endpoints").await;
@@ -426,7 +443,9 @@ async fn inbound_filters_drop_and_count_and_can_be_changed() {
     send(staging).await;
     issues(&app, 1).await;
     let filters = app
-        .wait_json("/api/v1/filters", |v| !v["dropped_24h"].as_array().unwrap().is_empty())
+        .wait_json("/api/v1/filters", |v| {
+            !v["dropped_24h"].as_array().unwrap().is_empty()
+        })
         .await;
     assert_eq!(filters["dropped_24h"][0]["reason"], "message");
     assert_eq!(filters["filters"]["browser_extensions"], true);
@@ -442,23 +461,44 @@ async fn inbound_filters_drop_and_count_and_can_be_changed() {
         .await;
     assert_eq!(changed.status(), 200);
     let changed: serde_json::Value = changed.json().await.unwrap();
-    assert_eq!(changed["filters"]["messages"], serde_json::json!(["Script error."]));
+    assert_eq!(
+        changed["filters"]["messages"],
+        serde_json::json!(["Script error."])
+    );
     send(noise).await;
     send(staging).await;
     let list = app
         .wait_json("/api/v1/issues", |v| v.as_array().unwrap().len() == 2)
         .await;
-    assert!(list[0]["title"].as_str().unwrap().contains("ResizeObserver"));
+    assert!(list[0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("ResizeObserver"));
     let filters = app
         .wait_json("/api/v1/filters", |v| {
-            v["dropped_24h"].as_array().unwrap().iter().any(|o| o["reason"] == "environment")
+            v["dropped_24h"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["reason"] == "environment")
         })
         .await;
-    let staging_issue = list.as_array().unwrap().iter().find(|i| i["title"] == "staging only").unwrap();
-    assert_eq!(staging_issue["events"], 1, "the second staging event was dropped");
+    let staging_issue = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == "staging only")
+        .unwrap();
+    assert_eq!(
+        staging_issue["events"], 1,
+        "the second staging event was dropped"
+    );
     assert!(filters["dropped_24h"].as_array().unwrap().len() >= 2);
     let bad = app
-        .put_json("/api/v1/filters", &serde_json::json!({"messages": "not a list"}))
+        .put_json(
+            "/api/v1/filters",
+            &serde_json::json!({"messages": "not a list"}),
+        )
         .await;
     assert_eq!(bad.status(), 400);
     app.stop().await;

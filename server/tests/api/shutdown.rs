@@ -1,39 +1,20 @@
 //! SIGTERM against the real binary: every accepted beacon is in the database after exit.
 
-use crate::helpers::{beacon, beacons};
-use nix::{
-    sys::signal::{kill, Signal},
-    unistd::Pid,
-};
+use crate::helpers::{beacon, beacons, spawn_binary};
 use sqlx::{ConnectOptions, Connection};
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-    time::Duration,
-};
+use std::time::Duration;
 
 #[tokio::test]
 async fn sigterm_flushes_every_accepted_beacon() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("monitor.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_monitor"))
-        .current_dir(dir.path())
-        .env("MONITOR_SERVER__PORT", "0")
-        .env(
-            "MONITOR_DATABASE__URL",
-            format!("sqlite://{}", db.display()),
-        )
-        .env("MONITOR_ADMIN_PASSWORD", "drain-test-password")
-        // Nothing flushes on its own: whatever is stored was flushed by the shutdown.
-        .env("MONITOR_INGEST__FLUSH_INTERVAL_MS", "600000")
-        .env("MONITOR_INGEST__FLUSH_MAX_EVENTS", "1000000")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("monitor starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first.rsplit(' ').next().unwrap().to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    // Nothing flushes on its own: whatever is stored was flushed by the shutdown.
+    let app = spawn_binary(
+        "drain-test-password",
+        &[
+            ("MONITOR_INGEST__FLUSH_INTERVAL_MS", "600000"),
+            ("MONITOR_INGEST__FLUSH_MAX_EVENTS", "1000000"),
+        ],
+    );
+    let (base, db) = (app.base.clone(), app.db.clone());
 
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&db)
@@ -68,11 +49,7 @@ async fn sigterm_flushes_every_accepted_beacon() {
         .unwrap();
     assert_eq!(before, 0, "nothing flushed before the signal");
 
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = app.terminate().await;
     assert!(status.success(), "clean exit: {status}");
     tokio::time::sleep(Duration::from_millis(50)).await;
 

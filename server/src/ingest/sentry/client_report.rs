@@ -17,7 +17,11 @@ struct Report {
     discarded_events: Vec<Discarded>,
 }
 
-pub fn outcomes(payload: &[u8], project_id: i64, received_at_ms: i64) -> Result<Vec<Outcome>, String> {
+pub fn outcomes(
+    payload: &[u8],
+    project_id: i64,
+    received_at_ms: i64,
+) -> Result<Vec<Outcome>, String> {
     let r: Report = serde_json::from_slice(payload).map_err(|e| format!("client_report: {e}"))?;
     Ok(r.discarded_events
         .into_iter()
@@ -49,7 +53,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.len(), 1);
-        assert_eq!((o[0].reason.as_str(), o[0].quantity, o[0].source), ("queue_overflow", 23, "client"));
+        assert_eq!(
+            (o[0].reason.as_str(), o[0].quantity, o[0].source),
+            ("queue_overflow", 23, "client")
+        );
         assert!(outcomes(b"{\"discarded_events\":5}", 1, 0).is_err());
     }
 }

@@ -41,35 +41,53 @@ pub enum Handled {
 }
 
 /// Adds one item of type `kind` to `batch`; `Err` says why the payload is unreadable.
-pub fn add(batch: &mut IngestBatch, src: &Source, kind: &str, payload: &[u8]) -> Result<Handled, String> {
+pub fn add(
+    batch: &mut IngestBatch,
+    src: &Source,
+    kind: &str,
+    payload: &[u8],
+) -> Result<Handled, String> {
     let project_id = src.project.id;
     match kind {
         "event" => {
             let e = event::normalize(payload)?;
             if let Some(dropped) = filters::check(&src.project.filters, &e) {
-                batch.outcomes.push(src.outcome("filtered", dropped.reason(), "error"));
+                batch
+                    .outcomes
+                    .push(src.outcome("filtered", dropped.reason(), "error"));
                 return Ok(Handled::Filtered(dropped.reason()));
             }
             let id = e.event_id.clone();
-            batch.errors.push(issues::prepare(project_id, &e, src.received_at_ms));
+            batch
+                .errors
+                .push(issues::prepare(project_id, &e, src.received_at_ms));
             Ok(Handled::Kept(id))
         }
         "transaction" => {
-            let p = transaction::performance(payload, project_id, src.received_at_ms, src.user_agent)?;
+            let p =
+                transaction::performance(payload, project_id, src.received_at_ms, src.user_agent)?;
             batch.page_loads.extend(p.page_load);
             batch.api_calls.extend(p.api_calls);
             Ok(Handled::Kept(None))
         }
         "session" => {
-            batch.sessions.push(session::single(payload, project_id, src.received_at_ms)?);
+            batch
+                .sessions
+                .push(session::single(payload, project_id, src.received_at_ms)?);
             Ok(Handled::Kept(None))
         }
         "sessions" => {
-            batch.sessions.extend(session::aggregates(payload, project_id)?);
+            batch
+                .sessions
+                .extend(session::aggregates(payload, project_id)?);
             Ok(Handled::Kept(None))
         }
         "client_report" => {
-            batch.outcomes.extend(client_report::outcomes(payload, project_id, src.received_at_ms)?);
+            batch.outcomes.extend(client_report::outcomes(
+                payload,
+                project_id,
+                src.received_at_ms,
+            )?);
             Ok(Handled::Kept(None))
         }
         _ => Ok(Handled::Ignored),
@@ -82,7 +100,9 @@ pub fn invalid(batch: &mut IngestBatch, src: &Source, kind: &str) {
         "event" => "error",
         other => other,
     };
-    batch.outcomes.push(src.outcome("invalid", "unreadable_item", category));
+    batch
+        .outcomes
+        .push(src.outcome("invalid", "unreadable_item", category));
 }
 
 #[cfg(test)]
@@ -103,20 +123,49 @@ mod tests {
     #[test]
     fn each_item_type_lands_where_it_belongs() {
         let p = project();
-        let src = Source { project: &p, received_at_ms: 10, user_agent: None };
+        let src = Source {
+            project: &p,
+            received_at_ms: 10,
+            user_agent: None,
+        };
         let mut b = IngestBatch::default();
         assert_eq!(
-            add(&mut b, &src, "event", br#"{"event_id":"e1","message":"boom"}"#),
+            add(
+                &mut b,
+                &src,
+                "event",
+                br#"{"event_id":"e1","message":"boom"}"#
+            ),
             Ok(Handled::Kept(Some("e1".into())))
         );
         assert_eq!(
-            add(&mut b, &src, "event", br#"{"message":"ResizeObserver loop limit exceeded"}"#),
+            add(
+                &mut b,
+                &src,
+                "event",
+                br#"{"message":"ResizeObserver loop limit exceeded"}"#
+            ),
             Ok(Handled::Filtered("message"))
         );
-        add(&mut b, &src, "transaction", br#"{"transaction":"/","contexts":{"trace":{"op":"pageload"}}}"#).unwrap();
+        add(
+            &mut b,
+            &src,
+            "transaction",
+            br#"{"transaction":"/","contexts":{"trace":{"op":"pageload"}}}"#,
+        )
+        .unwrap();
         add(&mut b, &src, "session", br#"{"sid":"s1","status":"ok"}"#).unwrap();
-        add(&mut b, &src, "client_report", br#"{"discarded_events":[{"reason":"r","category":"error","quantity":2}]}"#).unwrap();
-        assert_eq!(add(&mut b, &src, "attachment", b"\x00\x01"), Ok(Handled::Ignored));
+        add(
+            &mut b,
+            &src,
+            "client_report",
+            br#"{"discarded_events":[{"reason":"r","category":"error","quantity":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            add(&mut b, &src, "attachment", b"\x00\x01"),
+            Ok(Handled::Ignored)
+        );
         assert!(add(&mut b, &src, "session", b"{").is_err());
         invalid(&mut b, &src, "event");
         assert_eq!(b.errors.len(), 1);

@@ -45,9 +45,11 @@ struct Aggregates {
 
 fn ms(v: Option<&Value>) -> Option<i64> {
     match v? {
-        Value::String(s) => time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-            .ok()
-            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
+        Value::String(s) => {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        }
         Value::Number(n) => n.as_f64().map(|s| (s * 1000.0) as i64),
         _ => None,
     }
@@ -60,14 +62,20 @@ fn cut(s: Option<String>) -> String {
 }
 
 /// One `session` item.
-pub fn single(payload: &[u8], project_id: i64, received_at_ms: i64) -> Result<SessionUpdate, String> {
+pub fn single(
+    payload: &[u8],
+    project_id: i64,
+    received_at_ms: i64,
+) -> Result<SessionUpdate, String> {
     let s: Single = serde_json::from_slice(payload).map_err(|e| format!("session: {e}"))?;
     if s.sid.is_empty() || s.sid.len() > 128 {
         return Err("session: sid must be 1 to 128 characters".into());
     }
     let status = s.status.unwrap_or_else(|| "ok".into());
     if !STATUSES.contains(&status.as_str()) {
-        return Err(format!("session: status {status:?} is not one of {STATUSES:?}"));
+        return Err(format!(
+            "session: status {status:?} is not one of {STATUSES:?}"
+        ));
     }
     let updated_ms = ms(s.timestamp.as_ref()).unwrap_or(received_at_ms);
     Ok(SessionUpdate::Single {
@@ -118,12 +126,25 @@ mod tests {
             0,
         )
         .unwrap();
-        let SessionUpdate::Single { started_ms, updated_ms, status, errors, release, .. } = u else {
+        let SessionUpdate::Single {
+            started_ms,
+            updated_ms,
+            status,
+            errors,
+            release,
+            ..
+        } = u
+        else {
             panic!("single expected")
         };
         assert_eq!(updated_ms - started_ms, 300_000);
-        assert_eq!((status.as_str(), errors, release.as_str()), ("crashed", 2, "pos@1.4.2"));
-        assert!(single(br#"{"sid":"a","status":"weird"}"#, 1, 0).unwrap_err().contains("status"));
+        assert_eq!(
+            (status.as_str(), errors, release.as_str()),
+            ("crashed", 2, "pos@1.4.2")
+        );
+        assert!(single(br#"{"sid":"a","status":"weird"}"#, 1, 0)
+            .unwrap_err()
+            .contains("status"));
     }
 
     #[test]
@@ -135,7 +156,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.len(), 2);
-        assert!(matches!(&a[1], SessionUpdate::Aggregate { crashed: 1, exited: 0, release, .. } if release == "api@3"));
+        assert!(
+            matches!(&a[1], SessionUpdate::Aggregate { crashed: 1, exited: 0, release, .. } if release == "api@3")
+        );
         assert!(aggregates(br#"{"aggregates":[{"started":"soon"}]}"#, 1).is_err());
     }
 }

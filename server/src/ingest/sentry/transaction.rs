@@ -32,9 +32,11 @@ pub struct Performance {
 fn seconds(v: Option<&Value>) -> Option<f64> {
     match v? {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-            .ok()
-            .map(|t| t.unix_timestamp_nanos() as f64 / 1e9),
+        Value::String(s) => {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(|t| t.unix_timestamp_nanos() as f64 / 1e9)
+        }
         _ => None,
     }
 }
@@ -43,8 +45,15 @@ fn seconds(v: Option<&Value>) -> Option<f64> {
 fn measurement(m: &Map<String, Value>, name: &str) -> Option<f64> {
     let v = m.get(name)?;
     let value = v.get("value")?.as_f64()?;
-    let unit = v.get("unit").and_then(Value::as_str).unwrap_or("millisecond");
-    let value = if unit == "second" { value * 1000.0 } else { value };
+    let unit = v
+        .get("unit")
+        .and_then(Value::as_str)
+        .unwrap_or("millisecond");
+    let value = if unit == "second" {
+        value * 1000.0
+    } else {
+        value
+    };
     (value.is_finite() && value >= 0.0).then_some(value)
 }
 
@@ -81,15 +90,20 @@ pub fn performance(
         })?;
         Some((seconds(span.get("timestamp"))? - start?) * 1000.0).filter(|ms| *ms >= 0.0)
     };
-    let ua = user_agent
-        .map(str::to_string)
-        .or_else(|| raw.request.as_ref().and_then(|r| str_at(r, &["headers", "User-Agent"]).map(str::to_string)));
+    let ua = user_agent.map(str::to_string).or_else(|| {
+        raw.request
+            .as_ref()
+            .and_then(|r| str_at(r, &["headers", "User-Agent"]).map(str::to_string))
+    });
     let m = &raw.measurements;
     let page_load = matches!(op, "pageload" | "navigation").then(|| RumEventRow {
         project_id,
         received_at_ms,
         client_ts_ms: start.map(|s| (s * 1000.0) as i64),
-        page: page.chars().take(crate::ingest::rum::MAX_PAGE_LEN).collect(),
+        page: page
+            .chars()
+            .take(crate::ingest::rum::MAX_PAGE_LEN)
+            .collect(),
         session_id: None,
         user_agent: ua.map(|u| u.chars().take(512).collect()),
         ttfb: measurement(m, "ttfb"),
@@ -124,7 +138,11 @@ pub fn performance(
                 project_id,
                 received_at_ms,
                 page: Some(page.clone()),
-                method: if method.is_empty() { "GET".into() } else { method.to_ascii_uppercase() },
+                method: if method.is_empty() {
+                    "GET".into()
+                } else {
+                    method.to_ascii_uppercase()
+                },
                 route: route::template(url, own_host),
                 status,
                 duration_ms: ((end - begin) * 1000.0).max(0.0),
@@ -133,7 +151,10 @@ pub fn performance(
             })
         })
         .collect();
-    Ok(Performance { page_load, api_calls })
+    Ok(Performance {
+        page_load,
+        api_calls,
+    })
 }
 
 #[cfg(test)]
@@ -163,14 +184,20 @@ mod tests {
         .unwrap();
         let pl = p.page_load.unwrap();
         assert_eq!(pl.page, "/checkout");
-        assert_eq!((pl.fcp, pl.lcp, pl.cls, pl.ttfb), (Some(812.5), Some(1500.0), Some(0.12), Some(95.0)));
+        assert_eq!(
+            (pl.fcp, pl.lcp, pl.cls, pl.ttfb),
+            (Some(812.5), Some(1500.0), Some(0.12), Some(95.0))
+        );
         assert_eq!(pl.inp, None, "negative values are dropped");
         assert!((pl.dcl.unwrap() - 900.0).abs() < 1e-6 && (pl.load.unwrap() - 1250.0).abs() < 1e-6);
         assert_eq!(pl.user_agent.as_deref(), Some("Mozilla/5.0"));
         assert_eq!(pl.source, "sentry");
         assert_eq!(p.api_calls.len(), 2);
         let orders = &p.api_calls[0];
-        assert_eq!((orders.method.as_str(), orders.route.as_str()), ("POST", "/api/orders/:id"));
+        assert_eq!(
+            (orders.method.as_str(), orders.route.as_str()),
+            ("POST", "/api/orders/:id")
+        );
         assert_eq!((orders.status, orders.duration_ms), (Some(503), 2500.0));
         assert_eq!(p.api_calls[1].route, "pay.io/v1/charges/:id");
         assert_eq!(p.api_calls[1].method, "GET");
@@ -186,6 +213,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p, Performance::default());
-        assert!(performance(b"[1]", 1, 0, None).unwrap_err().starts_with("transaction:"));
+        assert!(performance(b"[1]", 1, 0, None)
+            .unwrap_err()
+            .starts_with("transaction:"));
     }
 }

@@ -112,11 +112,12 @@ pub async fn error_event(
     tx: &mut SqliteConnection,
     e: &NewErrorEvent,
 ) -> Result<(i64, IssueChange)> {
-    let existing = sqlx::query("SELECT id, status FROM issues WHERE project_id = ? AND fingerprint = ?")
-        .bind(e.project_id)
-        .bind(&e.fingerprint)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing =
+        sqlx::query("SELECT id, status FROM issues WHERE project_id = ? AND fingerprint = ?")
+            .bind(e.project_id)
+            .bind(&e.fingerprint)
+            .fetch_optional(&mut *tx)
+            .await?;
     let at = e.received_at_ms;
     let (issue_id, change) = match existing {
         None => {

@@ -68,8 +68,9 @@ pub async fn list(
     f: &IssueQuery,
     now_ms: i64,
 ) -> Result<Vec<IssueSummary>> {
-    let mut q: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT * FROM ({ISSUE_SELECT} WHERE i.project_id = "));
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT * FROM ({ISSUE_SELECT} WHERE i.project_id = "
+    ));
     q.push_bind(project_id);
     if let Some(status) = f.status {
         q.push(" AND i.status = ").push_bind(status.as_str());
@@ -128,8 +129,11 @@ async fn sparklines(pool: &SqlitePool, issues: &mut [IssueSummary], now_ms: i64)
     q.push(")");
     let mut counts: HashMap<i64, Vec<u64>> = HashMap::new();
     for r in q.build().fetch_all(pool).await? {
-        let (id, hour, count): (i64, i64, i64) =
-            (r.try_get("issue_id")?, r.try_get("hour")?, r.try_get("count")?);
+        let (id, hour, count): (i64, i64, i64) = (
+            r.try_get("issue_id")?,
+            r.try_get("hour")?,
+            r.try_get("count")?,
+        );
         let line = counts
             .entry(id)
             .or_insert_with(|| vec![0; SPARK_HOURS as usize]);
@@ -176,8 +180,10 @@ pub async fn tags(pool: &SqlitePool, issue_id: i64, top: u32) -> Result<Vec<TagD
     for r in tops {
         let key: String = r.try_get("key")?;
         if let Some(d) = out.iter_mut().find(|d| d.key == key) {
-            d.top
-                .push((r.try_get("value")?, r.try_get::<i64, _>("times_seen")? as u64));
+            d.top.push((
+                r.try_get("value")?,
+                r.try_get::<i64, _>("times_seen")? as u64,
+            ));
         }
     }
     Ok(out)
