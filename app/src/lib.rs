@@ -5,6 +5,9 @@
 //! Pages are server-rendered HTML; only islands ship as wasm, which keeps the
 //! hydrate bundle inside its budget (see `docs/architecture.md`).
 
+// The issue page's view types nest deeply; the default limit is too low for them.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod islands;
 pub mod model;

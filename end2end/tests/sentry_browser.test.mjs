@@ -57,6 +57,8 @@ function serveFixture(js, dsn) {
     const path = new URL(req.url, "http://x").pathname;
     if (path === "/") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
+    } else if (path === "/api/menu/42") {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"items":3}');
     } else if (path === "/app.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(js);
     } else {
@@ -268,4 +270,77 @@ test("@sentry/browser reports handled and uncaught errors with only its DSN chan
     "the only page error is the deliberate uncaught TypeError",
   );
   await context.close();
+});
+
+test("the SDK's page-load transaction and its fetch span reach the performance data", async () => {
+  // The first test's page load was measured too; its transaction ends once the page is idle.
+  const overview = await eventually(async () => {
+    const o = await api("/api/v1/overview");
+    return o.page_views >= 1 && o.top_pages.some((p) => p.page === "/") && o;
+  }, 20_000);
+  assert.ok(overview.ttfb.count >= 1, `TTFB measured: ${show(overview.ttfb)}`);
+  assert.ok(overview.fcp.p50 > 0, `FCP measured: ${show(overview.fcp)}`);
+  const endpoints = await eventually(async () => {
+    const e = await api("/api/v1/endpoints");
+    return e.some((x) => x.endpoint === "GET /api/menu/:id") && e;
+  }, 10_000);
+  const menu = endpoints.find((x) => x.endpoint === "GET /api/menu/:id");
+  assert.ok(menu.duration.count >= 1 && menu.errors === 0, `menu call: ${show(menu)}`);
+});
+
+test("the issue pages show the stack trace, tags and impact, and resolve an issue", async () => {
+  const issues = await api("/api/v1/issues");
+  const uncaught = issues.find((i) => UNCAUGHT.title.test(i.title));
+  const page = await admin.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(`${monitor.base}/issues?tag=restaurant_id:r-42`);
+  const rows = page.locator("tr.issue-row");
+  assert.equal(await rows.count(), 2, "both issues of restaurant r-42 are listed");
+  assert.equal(await page.locator("tr.issue-row svg.sparkline").count(), 2, "each with a sparkline");
+  await page.goto(`${monitor.base}/issues?tag=restaurant_id:r-0`);
+  assert.equal(await rows.count(), 0, "another restaurant has none");
+
+  await page.goto(`${monitor.base}/issues/${uncaught.id}`);
+  const inApp = page.locator("li.frame.in-app .function");
+  assert.equal(await inApp.first().textContent(), UNCAUGHT.fn, "the innermost in-app frame comes first");
+  const restaurants = page.locator(".tag[data-key=restaurant_id]");
+  assert.match(await restaurants.textContent(), /r-42/);
+  assert.equal(await page.locator(".card-value.restaurants").textContent(), "1");
+  assert.equal(await page.locator(".card-value.orders").textContent(), "1", "order o-991 from order_details");
+  assert.match(await page.locator("details.context", { hasText: "order_details" }).textContent(), /o-991/);
+  assert.match(await page.locator("table.breadcrumbs").textContent(), /Cart opened with 3 items/);
+
+  // Resolve it from the page (an island), then it is resolved for everyone.
+  // The button works once the island's wasm has hydrated: click until it takes.
+  await eventually(async () => {
+    const resolve = page.locator("button.action-resolved");
+    if (await resolve.count()) await resolve.click();
+    await page.waitForTimeout(200);
+    return (await page.locator(".status-value").textContent()) === "resolved";
+  }, 15_000, 50);
+  assert.equal((await api(`/api/v1/issues/${uncaught.id}`)).status, "resolved");
+  await page.goto(`${monitor.base}/issues`);
+  const titles = await page.locator("a.issue-title").allTextContents();
+  assert.ok(!titles.some((t) => UNCAUGHT.title.test(t)), `a resolved issue leaves the default list: ${titles}`);
+  assert.deepEqual(errors, [], "no console errors on the issue pages");
+  await page.close();
+});
+
+test("the dashboard reports its own browser errors to its project", async () => {
+  const page = await admin.newPage();
+  await page.goto(monitor.base + "/settings");
+  await page.evaluate(() => setTimeout(() => {
+    throw new Error("dashboard self-test boom");
+  }, 0));
+  const issue = await eventually(async () => {
+    const list = await api("/api/v1/issues?search=dashboard+self-test");
+    return list[0];
+  }, 10_000);
+  const [ev] = await api(`/api/v1/issues/${issue.id}/events`);
+  assert.equal(ev.environment, "dashboard");
+  assert.match(ev.release, /^monitor@/);
+  assert.equal(ev.exceptions.at(-1).kind, "Error");
+  assert.ok(ev.request.url.endsWith("/settings"), show(ev.request));
+  await page.close();
 });

@@ -38,19 +38,6 @@ mod browser {
         decode(resp).await
     }
 
-    pub async fn put_json<B: Serialize, T: DeserializeOwned>(
-        url: &str,
-        body: &B,
-    ) -> Result<T, String> {
-        let resp = gloo_net::http::Request::put(url)
-            .json(body)
-            .map_err(|e| e.to_string())?
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        decode(resp).await
-    }
-
     /// Local wall-clock time, e.g. `14:03:27`.
     pub fn local_time_now() -> String {
         js_sys::Date::new_0().to_locale_time_string("en-GB").into()

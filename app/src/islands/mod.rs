@@ -2,12 +2,8 @@
 //! serializable props rendered by the server and talks to the read API with gloo-net.
 
 mod fetch;
-mod filters_editor;
-mod issue_actions;
 mod overview_live;
 mod token_creator;
 
-pub use filters_editor::FiltersEditor;
-pub use issue_actions::IssueActions;
 pub use overview_live::OverviewLive;
 pub use token_creator::TokenCreator;

@@ -6,8 +6,9 @@ use super::layout::Layout;
 use super::widgets::LevelBadge;
 use crate::{
     api::get_issue_detail,
-    islands::IssueActions,
-    model::{format_utc, Breadcrumb, ErrorEvent, Exception, IssueDetail, TagDistribution},
+    model::{
+        format_utc, Breadcrumb, ErrorEvent, Exception, IssueDetail, IssueStatus, TagDistribution,
+    },
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -97,6 +98,30 @@ fn IssueBody(d: IssueDetail) -> impl IntoView {
     }
 }
 
+/// Resolve, ignore or reopen: plain form posts (no wasm), back to this page.
+#[component]
+fn IssueActions(id: i64, status: IssueStatus) -> impl IntoView {
+    let action = format!("/issues/{id}/status");
+    let button = move |to: IssueStatus, label: &'static str| {
+        view! {
+            <form method="post" action=action.clone()>
+                <input type="hidden" name="status" value=to.as_str()/>
+                <button type="submit" class=format!("action-{}", to.as_str())>{label}</button>
+            </form>
+        }
+    };
+    let buttons = match status {
+        IssueStatus::Unresolved => view! { {button(IssueStatus::Resolved, "Resolve")} {button(IssueStatus::Ignored, "Ignore")} }.into_any(),
+        _ => button(IssueStatus::Unresolved, "Reopen").into_any(),
+    };
+    view! {
+        <div class="issue-actions">
+            <span class="status">"Status: " <strong class="status-value">{status.as_str()}</strong></span>
+            {buttons}
+        </div>
+    }
+}
+
 fn user_label(e: &ErrorEvent) -> String {
     let u = match &e.user {
         Some(u) => u,
@@ -175,10 +200,10 @@ fn LatestEvent(e: ErrorEvent) -> impl IntoView {
 fn ExceptionView(x: Exception) -> impl IntoView {
     view! {
         <div class="exception">
-            <h3><code>{x.kind.clone()}</code> {x.value.clone().map(|v| view! { ": " {v} })}</h3>
+            <h3><code>{x.kind}</code> {x.value.map(|v| view! { ": " {v} })}</h3>
             <ol class="stacktrace">
                 // Innermost frame first: where it was thrown.
-                {x.frames.iter().rev().cloned().map(|f| {
+                {x.frames.into_iter().rev().map(|f| {
                     let place = format!(
                         "{}{}{}",
                         f.filename.clone().or(f.module.clone()).unwrap_or_else(|| "?".into()),

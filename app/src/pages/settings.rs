@@ -1,9 +1,5 @@
 use super::layout::Layout;
-use crate::{
-    api::get_settings,
-    islands::{FiltersEditor, TokenCreator},
-    model::SettingsView,
-};
+use crate::{api::get_settings, islands::TokenCreator, model::SettingsView};
 use leptos::prelude::*;
 
 /// Settings: where to send data (DSN, public key, script tag) and API tokens.
@@ -21,6 +17,37 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Suspense>
         </Layout>
+    }
+}
+
+/// One input per entry plus two empty ones to add more; blanks are dropped on save.
+fn entries(name: &'static str, items: Vec<String>) -> impl IntoView {
+    items
+        .into_iter()
+        .chain([String::new(), String::new()])
+        .map(|value| view! { <input name=name value=value aria-label=name/> })
+        .collect_view()
+}
+
+/// The inbound filters as a plain form (posts to `/settings/filters`, no wasm).
+#[component]
+fn FiltersForm(filters: crate::model::InboundFilters) -> impl IntoView {
+    view! {
+        <form method="post" action="/settings/filters" class="filters-form stack">
+            <fieldset class="list-editor">
+                <legend>"Drop events whose message contains (case-insensitive)"</legend>
+                {entries("messages", filters.messages)}
+            </fieldset>
+            <label class="checkbox">
+                <input type="checkbox" name="browser_extensions" value="on" checked=filters.browser_extensions/>
+                " Drop errors raised by browser extensions"
+            </label>
+            <fieldset class="list-editor">
+                <legend>"Drop events from these environments"</legend>
+                {entries("environments", filters.environments)}
+            </fieldset>
+            <div><button type="submit">"Save filters"</button></div>
+        </form>
     }
 }
 
@@ -50,10 +77,10 @@ fn SettingsBody(settings: SettingsView) -> impl IntoView {
             <p>"See it work: open the " <a href=url.clone() target="_blank">"demo restaurant page"</a>
                ", then come back to the Overview."</p>
         })}
-        <section class="panel inbound-filters">
+        <section class="panel inbound-filters" id="filters">
             <h2>"Inbound filters of " <code>{filters.project.clone()}</code></h2>
             <p class="muted">"Events these match are dropped at ingest and counted below, never silently lost."</p>
-            <FiltersEditor initial=filters.filters.clone()/>
+            <FiltersForm filters=filters.filters.clone()/>
             <h3>"Dropped in the last 24 hours"</h3>
             <table class="dropped">
                 <thead><tr><th>"Why"</th><th>"Reason"</th><th>"Category"</th><th class="num">"Events"</th></tr></thead>

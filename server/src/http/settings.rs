@@ -1,18 +1,90 @@
-//! Form actions of the Settings page (the page itself is a Leptos route).
+//! Form actions of the dashboard pages (the pages themselves are Leptos routes): plain
+//! HTML form posts that work without wasm and redirect back. The guard has already
+//! checked the session and that the form came from our own origin.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{clock::now_ms, dashboard, error::ApiError, issues::filters, state::AppState};
+use app::{api::CurrentUser, model::InboundFilters, model::IssueStatus};
 use axum::{
+    body::Bytes,
     extract::{Path, State},
     response::Redirect,
     routing::post,
-    Router,
+    Extension, Router,
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/settings/tokens/{id}/revoke", post(revoke))
+    Router::new()
+        .route("/settings/tokens/{id}/revoke", post(revoke))
+        .route("/settings/filters", post(save_filters))
+        .route("/issues/{id}/status", post(set_status))
 }
 
 async fn revoke(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Redirect, ApiError> {
     state.storage.revoke_api_token(id).await?;
     Ok(Redirect::to("/settings"))
+}
+
+/// The filters form: `messages` and `environments` repeat (one field per entry),
+/// `browser_extensions=on` when checked.
+pub fn filters_from_form(body: &[u8]) -> InboundFilters {
+    let mut f = InboundFilters {
+        messages: vec![],
+        browser_extensions: false,
+        environments: vec![],
+    };
+    for (k, v) in form_urlencoded::parse(body) {
+        match k.as_ref() {
+            "messages" => f.messages.push(v.into_owned()),
+            "environments" => f.environments.push(v.into_owned()),
+            "browser_extensions" => f.browser_extensions = true,
+            _ => {}
+        }
+    }
+    f
+}
+
+async fn save_filters(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    body: Bytes,
+) -> Result<Redirect, ApiError> {
+    let f = filters::tidy(filters_from_form(&body)).map_err(ApiError::BadRequest)?;
+    let project = dashboard::default_project(&state).await?;
+    state.storage.set_filters(project.id, &f, now_ms()).await?;
+    state.projects.replace(state.storage.projects().await?);
+    tracing::info!(by = %user.username, project = %project.slug, "inbound filters changed");
+    Ok(Redirect::to("/settings#filters"))
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Redirect, ApiError> {
+    let status = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "status")
+        .and_then(|(_, v)| IssueStatus::parse(&v))
+        .ok_or_else(|| {
+            ApiError::BadRequest("status: one of unresolved, resolved, ignored".into())
+        })?;
+    if !state.storage.set_issue_status(id, status).await? {
+        return Err(ApiError::NotFound("no such issue"));
+    }
+    tracing::info!(by = %user.username, issue = id, status = status.as_str(), "issue status changed");
+    Ok(Redirect::to(&format!("/issues/{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_filters_form_reads_repeated_fields_and_the_checkbox() {
+        let f = super::filters_from_form(
+            b"messages=Script+error.&messages=&environments=dev&browser_extensions=on",
+        );
+        assert_eq!(f.messages, vec!["Script error.", ""]);
+        assert_eq!(f.environments, vec!["dev"]);
+        assert!(f.browser_extensions);
+        assert!(!super::filters_from_form(b"messages=x").browser_extensions);
+    }
 }

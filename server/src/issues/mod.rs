@@ -35,11 +35,14 @@ pub fn title(e: &Event) -> String {
     truncate(t.lines().next().unwrap_or(""), TITLE_MAX)
 }
 
-/// Where it happened: the transaction, else the innermost in-app frame.
+/// Where it happened: the innermost in-app frame (else the innermost frame), else the
+/// transaction. A frame says more than a route: browser SDKs with tracing set the
+/// transaction to the page (`/`), which every error on that page shares.
 pub fn culprit(e: &Event) -> Option<String> {
-    if let Some(t) = &e.transaction {
-        return Some(t.clone());
-    }
+    frame_culprit(e).or_else(|| e.transaction.clone())
+}
+
+fn frame_culprit(e: &Event) -> Option<String> {
     let ex = e.main_exception()?;
     let f = ex
         .frames
@@ -155,6 +158,21 @@ pub fn prepare(project_id: i64, e: &Event, received_at_ms: i64) -> NewErrorEvent
 mod tests {
     use super::*;
     use crate::ingest::sentry::event::normalize;
+
+    #[test]
+    fn the_culprit_is_the_in_app_frame_before_the_transaction() {
+        let e = normalize(
+            br#"{"transaction":"/","exception":{"values":[{"type":"TypeError","stacktrace":{"frames":[
+            {"function":"submitOrder","filename":"https://pos/app.js","in_app":true}]}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            culprit(&e).as_deref(),
+            Some("submitOrder (https://pos/app.js)")
+        );
+        let m = normalize(br#"{"transaction":"GET /orders","message":"slow"}"#).unwrap();
+        assert_eq!(culprit(&m).as_deref(), Some("GET /orders"));
+    }
 
     #[test]
     fn the_order_and_browser_come_from_contexts_and_own_tags_win() {

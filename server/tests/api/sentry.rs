@@ -501,5 +501,50 @@ async fn inbound_filters_drop_and_count_and_can_be_changed() {
         )
         .await;
     assert_eq!(bad.status(), 400);
+
+    // The Settings form (no wasm): repeated fields, blanks dropped, unchecked box.
+    let form = |origin: &str, body: &'static str| {
+        app.client
+            .post(app.url("/settings/filters"))
+            .header("origin", origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let saved = form(
+        &app.base,
+        "messages=Script+error.&messages=&environments=qa&environments=",
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), 303);
+    let saved = app.get_json("/api/v1/filters").await;
+    assert_eq!(
+        saved["filters"],
+        serde_json::json!({"messages": ["Script error."], "browser_extensions": false, "environments": ["qa"]})
+    );
+    let cross_site = form("https://evil.example", "messages=").await.unwrap();
+    assert_eq!(
+        cross_site.status(),
+        403,
+        "a form from another site is refused"
+    );
+
+    // The issue page's status buttons are forms too.
+    let id = list[0]["id"].clone();
+    let status = app
+        .client
+        .post(app.url(&format!("/issues/{id}/status")))
+        .header("origin", &app.base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("status=ignored")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), 303);
+    assert_eq!(
+        app.get_json(&format!("/api/v1/issues/{id}")).await["status"],
+        "ignored"
+    );
     app.stop().await;
 }
