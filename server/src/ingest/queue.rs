@@ -1,7 +1,7 @@
 //! The bounded hand-off between request handlers and the writer. Handlers never wait
 //! on it: when the events already waiting plus the new batch would pass the capacity,
 //! the batch is refused at once (`429`). The bound counts slots ([`IngestBatch::weight`]:
-//! one per row, one per KB of an error event), not requests, so memory stays bounded
+//! one per row, one per 256 bytes of an error event), not requests, so memory stays bounded
 //! whatever the batch sizes. RUM beacons and Sentry items share it and its writer.
 
 use crate::storage::IngestBatch;

@@ -42,7 +42,7 @@ impl IngestWriter {
                 msg = self.rx.recv() => match msg {
                     Some(batch) => {
                         pending.append(batch);
-                        if pending.weight() >= self.flush_max_events {
+                        if pending.len() >= self.flush_max_events {
                             self.flush(&mut pending).await;
                         }
                     }

@@ -145,7 +145,8 @@ pub struct IngestBatch {
 }
 
 impl IngestBatch {
-    /// Size in queue slots: one per row, and one per KB of an error event's body, so a
+    /// Size in queue slots: one per row (a page load is ~300 bytes in memory), and one
+    /// per 256 bytes of an error event's body and tags (held in memory about twice), so a
     /// queue bounded in slots is also bounded in memory.
     pub fn weight(&self) -> usize {
         self.page_loads.len()
@@ -155,7 +156,10 @@ impl IngestBatch {
             + self
                 .errors
                 .iter()
-                .map(|e| 1 + e.body.len() / 1024)
+                .map(|e| {
+                    let tags: usize = e.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
+                    1 + (e.body.len() + tags) / 256
+                })
                 .sum::<usize>()
     }
 
