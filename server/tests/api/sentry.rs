@@ -295,6 +295,17 @@ async fn bad_envelopes_are_refused_and_good_items_kept() {
         .await
         .unwrap();
     assert_eq!(header_auth.status(), 401, "a wrong header key is refused");
+    let other_project = reqwest::Client::new()
+        .post(app.url("/api/2/envelope/"))
+        .body(envelope(&app.public_key, &[("event", good)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other_project.status(),
+        403,
+        "a key is only good for its own project"
+    );
     assert_eq!(
         post_envelope(&app, b"{not json\n".to_vec(), None)
             .await
@@ -426,6 +437,35 @@ async fn transactions_sessions_and_client_reports_feed_performance_and_health() 
         .as_array()
         .unwrap()
         .contains(&serde_json::json!({"source": "client", "reason": "queue_overflow", "category": "error", "quantity": 5})));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn everything_from_an_event_is_escaped_on_the_issue_pages() {
+    let app = spawn_app().await;
+    app.login().await;
+    let hostile = r#"{"message":"<script>alert(1)</script>","tags":{"restaurant_id":"<img src=x onerror=alert(2)>"},
+        "user":{"id":"<b>u</b>"},"contexts":{"order_details":{"note":"</pre><script>alert(3)</script>"}},
+        "breadcrumbs":[{"message":"<iframe src=javascript:alert(4)>"}]}"#;
+    let body = envelope(&app.public_key, &[("event", hostile)]);
+    assert_eq!(post_envelope(&app, body, None).await.status(), 200);
+    let id = issues(&app, 1).await[0]["id"].clone();
+    for path in ["/issues".to_string(), format!("/issues/{id}")] {
+        let html = app.get(&path).await.text().await.unwrap();
+        for raw in [
+            "<script>alert",
+            "<img src=x",
+            "<b>u</b>",
+            "<iframe",
+            "</pre><script>",
+        ] {
+            assert!(!html.contains(raw), "{path} carries {raw} unescaped");
+        }
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{path} shows it as text"
+        );
+    }
     app.stop().await;
 }
 
