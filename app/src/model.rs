@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 mod errors;
+mod perf;
 pub use errors::*;
+pub use perf::*;
 
 /// Time range of a dashboard view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -88,22 +88,20 @@ async fn ingest(
         .ok_or(ApiError::Unauthorized("unknown public key"))?;
     let cfg = &state.config.ingest;
     let bytes = read_limited(body, &parts.headers, cfg.max_body_bytes).await?;
-    let beacons =
+    let parsed =
         rum::parse(&bytes, cfg.max_beacons_per_request).map_err(|e| ApiError::BadRequest(e.0))?;
-    let received = crate::clock::now_ms();
-    let ua = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let n = beacons.len();
-    let page_loads = beacons
-        .into_iter()
-        .map(|b| rum::to_row(b, project.id, received, ua))
-        .collect();
-    let batch = IngestBatch {
-        page_loads,
-        ..IngestBatch::default()
+    let src = rum::convert::Source {
+        project,
+        received_at_ms: crate::clock::now_ms(),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
     };
+    let n = parsed.beacons.len();
+    let mut batch = IngestBatch::default();
+    rum::convert::into_batch(parsed, &src, &mut batch);
     match state.queue.try_enqueue(batch) {
         Ok(()) => Ok((
             StatusCode::ACCEPTED,

@@ -84,7 +84,7 @@ impl IngestWriter {
             return;
         }
         let events = std::mem::take(pending);
-        let rollups = rollup::aggregate(&events.page_loads, &events.api_calls);
+        let rollups = rollup::aggregate(&events);
         let mut attempt = 0;
         loop {
             match self.storage.write_batch(&events, &rollups).await {

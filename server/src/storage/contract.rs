@@ -21,9 +21,11 @@ fn page_load(project_id: i64, at: i64) -> RumEventRow {
         project_id,
         received_at_ms: at,
         client_ts_ms: None,
+        kind: "pageload",
         page: "/".into(),
         session_id: None,
         user_agent: None,
+        restaurant_id: None,
         ttfb: None,
         dcl: None,
         load: Some(100.0),
@@ -77,7 +79,7 @@ fn error(project_id: i64, fingerprint: &str, at: i64, tags: &[(&str, &str)]) -> 
 }
 
 async fn write(s: &dyn Storage, batch: IngestBatch) -> Vec<(i64, IssueChange)> {
-    let rollups = aggregate(&batch.page_loads, &batch.api_calls);
+    let rollups = aggregate(&batch);
     s.write_batch(&batch, &rollups).await.unwrap()
 }
 
@@ -405,6 +407,7 @@ async fn api_calls_roll_up_per_endpoint(s: &dyn Storage) {
         status,
         duration_ms: ms,
         session_id: None,
+        restaurant_id: None,
         source: "sentry",
     };
     let batch = IngestBatch {

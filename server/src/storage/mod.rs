@@ -54,9 +54,12 @@ pub struct RumEventRow {
     pub project_id: i64,
     pub received_at_ms: i64,
     pub client_ts_ms: Option<i64>,
+    /// `pageload` (a page view) or `vitals` (final LCP/CLS/INP, sent when the page hides).
+    pub kind: &'static str,
     pub page: String,
     pub session_id: Option<String>,
     pub user_agent: Option<String>,
+    pub restaurant_id: Option<String>,
     pub ttfb: Option<f64>,
     pub dcl: Option<f64>,
     pub load: Option<f64>,
@@ -81,7 +84,27 @@ pub struct ApiCallRow {
     pub status: Option<u16>,
     pub duration_ms: f64,
     pub session_id: Option<String>,
+    pub restaurant_id: Option<String>,
     pub source: &'static str,
+}
+
+/// One JS heap sample of a page (RUM `memory` beacon).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemorySample {
+    pub project_id: i64,
+    pub received_at_ms: i64,
+    pub page: String,
+    pub used_mb: f64,
+    pub restaurant_id: Option<String>,
+}
+
+/// One point of a custom metric (`POST /api/internal/metrics`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomPoint {
+    pub project_id: i64,
+    pub name: String,
+    pub at_ms: i64,
+    pub value: f64,
 }
 
 impl ApiCallRow {
@@ -142,6 +165,8 @@ pub struct IngestBatch {
     pub errors: Vec<NewErrorEvent>,
     pub sessions: Vec<SessionUpdate>,
     pub outcomes: Vec<Outcome>,
+    pub memory: Vec<MemorySample>,
+    pub custom: Vec<CustomPoint>,
 }
 
 impl IngestBatch {
@@ -153,6 +178,8 @@ impl IngestBatch {
             + self.api_calls.len()
             + self.sessions.len()
             + self.outcomes.len()
+            + self.memory.len()
+            + self.custom.len()
             + self
                 .errors
                 .iter()
@@ -170,6 +197,8 @@ impl IngestBatch {
             + self.errors.len()
             + self.sessions.len()
             + self.outcomes.len()
+            + self.memory.len()
+            + self.custom.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -182,6 +211,8 @@ impl IngestBatch {
         self.errors.append(&mut other.errors);
         self.sessions.append(&mut other.sessions);
         self.outcomes.append(&mut other.outcomes);
+        self.memory.append(&mut other.memory);
+        self.custom.append(&mut other.custom);
     }
 }
 

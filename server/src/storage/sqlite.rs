@@ -300,6 +300,8 @@ impl Storage for SqliteStorage {
         let mut tx = self.pool.begin().await?;
         batch::page_loads(&mut tx, &b.page_loads).await?;
         batch::api_calls(&mut tx, &b.api_calls).await?;
+        batch::memory(&mut tx, &b.memory).await?;
+        batch::custom(&mut tx, &b.custom).await?;
         batch::rollups(&mut tx, rollups).await?;
         let mut changes = Vec::with_capacity(b.errors.len());
         for e in &b.errors {
@@ -549,7 +551,7 @@ impl Storage for SqliteStorage {
         let rollups_before_hour = rollups_before_minute.div_euclid(60);
         // Raw rows go after `raw_events_days`; aggregates after `rollups_days`. Issues,
         // their tag stores and hourly counts stay: they are small and they are history.
-        let statements: [(&str, i64); 9] = [
+        let statements: [(&str, i64); 11] = [
             (
                 "DELETE FROM rum_events WHERE received_at < ?",
                 raw_before_ms,
@@ -559,6 +561,8 @@ impl Storage for SqliteStorage {
                 raw_before_ms,
             ),
             ("DELETE FROM api_calls WHERE received_at < ?", raw_before_ms),
+            ("DELETE FROM memory_samples WHERE received_at < ?", raw_before_ms),
+            ("DELETE FROM custom_points WHERE at < ?", raw_before_ms),
             (
                 "DELETE FROM release_sessions WHERE started < ?",
                 raw_before_ms,

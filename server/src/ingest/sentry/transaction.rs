@@ -100,6 +100,8 @@ pub fn performance(
         project_id,
         received_at_ms,
         client_ts_ms: start.map(|s| (s * 1000.0) as i64),
+        kind: "pageload",
+        restaurant_id: None,
         page: page
             .chars()
             .take(crate::ingest::rum::MAX_PAGE_LEN)
@@ -147,6 +149,7 @@ pub fn performance(
                 status,
                 duration_ms: ((end - begin) * 1000.0).max(0.0),
                 session_id: None,
+                restaurant_id: None,
                 source: "sentry",
             })
         })

@@ -5,7 +5,8 @@ use crate::{
     clock::minute_of,
     rollup::RollupDelta,
     storage::{
-        ApiCallRow, IssueChange, NewErrorEvent, Outcome, Result, RumEventRow, SessionUpdate,
+        ApiCallRow, CustomPoint, IssueChange, MemorySample, NewErrorEvent, Outcome, Result,
+        RumEventRow, SessionUpdate,
     },
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -17,13 +18,13 @@ pub async fn page_loads(tx: &mut SqliteConnection, rows: &[RumEventRow]) -> Resu
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO rum_events (project_id, received_at, client_ts, kind, page, session_id, \
-             user_agent, ttfb, dcl, load, fp, fcp, lcp, cls, inp, source) ",
+             user_agent, ttfb, dcl, load, fp, fcp, lcp, cls, inp, source, restaurant_id) ",
         );
         q.push_values(chunk, |mut b, e| {
             b.push_bind(e.project_id)
                 .push_bind(e.received_at_ms)
                 .push_bind(e.client_ts_ms)
-                .push_bind("pageload")
+                .push_bind(e.kind)
                 .push_bind(&e.page)
                 .push_bind(&e.session_id)
                 .push_bind(&e.user_agent)
@@ -35,7 +36,8 @@ pub async fn page_loads(tx: &mut SqliteConnection, rows: &[RumEventRow]) -> Resu
                 .push_bind(e.lcp)
                 .push_bind(e.cls)
                 .push_bind(e.inp)
-                .push_bind(e.source);
+                .push_bind(e.source)
+                .push_bind(&e.restaurant_id);
         });
         q.build().execute(&mut *tx).await?;
     }
@@ -46,7 +48,7 @@ pub async fn api_calls(tx: &mut SqliteConnection, rows: &[ApiCallRow]) -> Result
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO api_calls (project_id, received_at, page, method, route, status, \
-             duration, session_id, source) ",
+             duration, session_id, source, restaurant_id) ",
         );
         q.push_values(chunk, |mut b, c| {
             b.push_bind(c.project_id)
@@ -57,7 +59,40 @@ pub async fn api_calls(tx: &mut SqliteConnection, rows: &[ApiCallRow]) -> Result
                 .push_bind(c.status.map(i64::from))
                 .push_bind(c.duration_ms)
                 .push_bind(&c.session_id)
-                .push_bind(c.source);
+                .push_bind(c.source)
+                .push_bind(&c.restaurant_id);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn memory(tx: &mut SqliteConnection, rows: &[MemorySample]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO memory_samples (project_id, received_at, page, used_mb, restaurant_id) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(m.project_id)
+                .push_bind(m.received_at_ms)
+                .push_bind(&m.page)
+                .push_bind(m.used_mb)
+                .push_bind(&m.restaurant_id);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn custom(tx: &mut SqliteConnection, rows: &[CustomPoint]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO custom_points (project_id, name, at, value) ");
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.project_id)
+                .push_bind(&p.name)
+                .push_bind(p.at_ms)
+                .push_bind(p.value);
         });
         q.build().execute(&mut *tx).await?;
     }
