@@ -1,6 +1,8 @@
 //! Answers the dashboard and the read API from rollups: the cost of a query depends on
 //! the range and the number of pages, never on how many raw events are stored.
 
+pub mod perf;
+
 use crate::{
     clock::{minute_of, now_ms},
     render::chart,
@@ -11,8 +13,9 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        CountPoint, EndpointStats, FiltersView, IssueDetail, IssueQuery, IssueStatus, IssueSummary,
-        Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
+        CountPoint, CustomMetricView, EndpointStats, FiltersView, IssueDetail, IssueQuery,
+        IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint,
+        SettingsView,
     },
 };
 
@@ -164,6 +167,39 @@ pub async fn overview(
         chart_svg: chart::page_load_chart(&series, range),
         series,
         top_pages,
+    })
+}
+
+/// A custom metric over a range: quantiles and counts per bucket, and the last value.
+pub async fn custom_metric(
+    state: &AppState,
+    project: &Project,
+    name: &str,
+    range: Range,
+) -> anyhow::Result<CustomMetricView> {
+    let to = minute_of(now_ms());
+    let from = range_start(range, to);
+    let rows = state
+        .storage
+        .rollups(project.id, Metric::Custom, name, from, to)
+        .await?;
+    let series = series(&rows, range, from, to);
+    let last = rows
+        .last()
+        .and_then(|r| r.sketch.as_ref())
+        .and_then(|s| s.quantile(1.0));
+    Ok(CustomMetricView {
+        name: name.to_string(),
+        range,
+        counts: series
+            .iter()
+            .map(|p| CountPoint {
+                start_ms: p.start_ms,
+                count: p.count,
+            })
+            .collect(),
+        series,
+        last,
     })
 }
 

@@ -179,6 +179,9 @@ mod tests {
         assert_eq!(Vital::Fcp.rate(1900.0), Rating::NeedsImprovement);
         assert_eq!(Vital::Ttfb.rate(1801.0), Rating::Poor);
         assert_eq!(Vital::Cls.format(Some(0.123)), "0.12");
-        assert_eq!(serde_json::to_string(&Rating::NeedsImprovement).unwrap(), "\"needs-improvement\"");
+        assert_eq!(
+            serde_json::to_string(&Rating::NeedsImprovement).unwrap(),
+            "\"needs-improvement\""
+        );
     }
 }

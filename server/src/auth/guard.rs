@@ -26,6 +26,7 @@ pub fn is_public(path: &str) -> bool {
             | "/health/ready"
             | "/api/rum"
             | crate::http::dashboard_errors::PATH
+            | crate::http::metrics::PATH
     ) || ["/pkg/", "/sdk/", "/demo/"]
         .iter()
         .any(|p| path.starts_with(p))

@@ -13,8 +13,8 @@ use crate::{
 use app::{
     api::CurrentUser,
     model::{
-        ApiTokenInfo, EndpointStats, FiltersView, InboundFilters, IssueDetail, IssueStatus,
-        IssueSummary, NewToken, NewTokenRequest, ProjectInfo, Range,
+        ApiTokenInfo, CustomMetricView, EndpointStats, FiltersView, InboundFilters, IssueDetail,
+        IssueStatus, IssueSummary, NewToken, NewTokenRequest, PerformanceView, ProjectInfo, Range,
     },
 };
 use axum::{
@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/overview", get(overview))
         .route("/projects", get(projects))
         .route("/endpoints", get(endpoints))
+        .route("/performance", get(performance))
+        .route("/metrics/{name}", get(custom_metric))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/issues", get(list_issues))
@@ -88,6 +90,47 @@ async fn endpoints(
     let range = range_of(&q)?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(dashboard::endpoints(&state, &project, range).await?))
+}
+
+#[derive(Deserialize)]
+struct PerformanceQuery {
+    range: Option<String>,
+    page: Option<String>,
+    restaurant: Option<String>,
+}
+
+/// `GET /api/v1/performance?range=1h|24h&page=/menu&restaurant=r-17`.
+async fn performance(
+    State(state): State<AppState>,
+    Query(q): Query<PerformanceQuery>,
+) -> Result<Json<PerformanceView>, ApiError> {
+    let range = range_of(&OverviewQuery {
+        range: q.range,
+        project: None,
+    })?;
+    let project = dashboard::default_project(&state).await?;
+    let some = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let filters = dashboard::perf::Filters {
+        range,
+        page: some(q.page),
+        restaurant: some(q.restaurant),
+    };
+    Ok(Json(
+        dashboard::perf::performance(&state, &project, filters).await?,
+    ))
+}
+
+/// `GET /api/v1/metrics/<name>?range=1h|24h`: a custom metric's points per bucket.
+async fn custom_metric(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Json<CustomMetricView>, ApiError> {
+    let range = range_of(&q)?;
+    let project = dashboard::default_project(&state).await?;
+    Ok(Json(
+        dashboard::custom_metric(&state, &project, &name, range).await?,
+    ))
 }
 
 async fn projects(State(state): State<AppState>) -> Result<Json<Vec<ProjectInfo>>, ApiError> {

@@ -7,6 +7,7 @@ pub mod dashboard_errors;
 pub mod demo;
 pub mod health;
 pub mod issue_query;
+pub mod metrics;
 pub mod rum;
 pub mod sentry;
 pub mod settings;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sentry::router())
         .merge(health::router())
         .merge(dashboard_errors::router())
+        .merge(metrics::router())
         .merge(auth::router())
         .merge(settings::router())
         .merge(demo::router(&state.config))

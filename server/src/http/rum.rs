@@ -41,7 +41,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-fn public_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
+pub fn public_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<&'a str> {
     query
         .into_iter()
         .flat_map(|q| q.split('&'))

@@ -2,6 +2,7 @@
 //! queue ([`queue`]), and write them off the request path ([`writer`]).
 
 pub mod decompress;
+pub mod metrics;
 pub mod queue;
 pub mod rate_limit;
 pub mod route;

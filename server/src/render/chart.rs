@@ -32,12 +32,12 @@ fn hh_mm(minute: i64) -> String {
 }
 
 /// Consecutive runs of points that have a value.
-fn segments(series: &[SeriesPoint], pick: fn(&SeriesPoint) -> Option<f64>) -> Vec<Vec<(i64, f64)>> {
+fn segments(points: &[(i64, Option<f64>)]) -> Vec<Vec<(i64, f64)>> {
     let mut out: Vec<Vec<(i64, f64)>> = vec![];
     let mut run = vec![];
-    for p in series {
-        match pick(p) {
-            Some(v) => run.push((p.start_ms / 60_000, v)),
+    for (minute, value) in points {
+        match value {
+            Some(v) => run.push((*minute, *v)),
             None if !run.is_empty() => out.push(std::mem::take(&mut run)),
             None => {}
         }
@@ -48,9 +48,44 @@ fn segments(series: &[SeriesPoint], pick: fn(&SeriesPoint) -> Option<f64>) -> Ve
     out
 }
 
+/// One line of a chart: a name for the legend and a value (or a gap) per bucket.
+pub struct Line<'a> {
+    pub name: &'a str,
+    pub color: RGBColor,
+    pub points: Vec<(i64, Option<f64>)>,
+}
+
+/// Colours for up to five lines, in order.
+pub const PALETTE: [RGBColor; 5] = [
+    RGBColor(37, 99, 235),
+    RGBColor(234, 146, 12),
+    RGBColor(220, 38, 38),
+    RGBColor(22, 163, 74),
+    RGBColor(147, 51, 234),
+];
+
 /// Draws the page-load chart; on a drawing error returns a small SVG saying so.
 pub fn page_load_chart(series: &[SeriesPoint], range: Range) -> String {
-    or_placeholder(draw(series, range))
+    let picks: [fn(&SeriesPoint) -> Option<f64>; 3] = [|p| p.p50, |p| p.p95, |p| p.p99];
+    let lines: Vec<Line> = LINES
+        .iter()
+        .zip(picks)
+        .map(|((name, color), pick)| Line {
+            name,
+            color: *color,
+            points: series
+                .iter()
+                .map(|p| (p.start_ms / 60_000, pick(p)))
+                .collect(),
+        })
+        .collect();
+    lines_chart(&lines, range, "ms", "page loads")
+}
+
+/// Draws lines over a range; `unit` labels the y axis (`ms`, `MB`); `what` names the
+/// data in the no-data message.
+pub fn lines_chart(lines: &[Line], range: Range, unit: &str, what: &str) -> String {
+    or_placeholder(draw(lines, range, unit, what))
 }
 
 /// Draws error events per bucket as bars.
@@ -120,22 +155,25 @@ fn or_placeholder(drawn: Result<String, Box<dyn std::error::Error>>) -> String {
     }
 }
 
-fn draw(series: &[SeriesPoint], range: Range) -> Result<String, Box<dyn std::error::Error>> {
+fn draw(
+    lines: &[Line],
+    range: Range,
+    unit: &str,
+    what: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE)?;
-        let x0 = series.first().map(|p| p.start_ms / 60_000).unwrap_or(0);
-        let x1 = series
-            .last()
-            .map(|p| p.start_ms / 60_000)
-            .unwrap_or(60)
-            .max(x0 + 1);
-        let ymax = series
+        let minutes = lines.first().map(|l| l.points.as_slice()).unwrap_or(&[]);
+        let x0 = minutes.first().map(|p| p.0).unwrap_or(0);
+        let x1 = minutes.last().map(|p| p.0).unwrap_or(60).max(x0 + 1);
+        let ymax = lines
             .iter()
-            .filter_map(|p| p.p99.or(p.p95).or(p.p50))
+            .flat_map(|l| l.points.iter().filter_map(|p| p.1))
             .fold(0.0_f64, f64::max);
-        let ymax = if ymax <= 0.0 { 1000.0 } else { ymax * 1.1 };
+        let ymax = if ymax <= 0.0 { 1.0 } else { ymax * 1.1 };
+        let decimals = if ymax < 10.0 { 2 } else { 0 };
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(28)
@@ -146,28 +184,28 @@ fn draw(series: &[SeriesPoint], range: Range) -> Result<String, Box<dyn std::err
             .y_labels(6)
             .max_light_lines(0)
             .x_label_formatter(&|m| hh_mm(*m))
-            .y_label_formatter(&|v| format!("{v:.0} ms"))
+            .y_label_formatter(&|v| format!("{v:.decimals$} {unit}"))
             .bold_line_style(RGBColor(232, 232, 232))
             .draw()?;
-        let has_data = series.iter().any(|p| p.count > 0);
+        let has_data = lines.iter().any(|l| l.points.iter().any(|p| p.1.is_some()));
         if !has_data {
             root.draw(&Text::new(
-                format!("No page loads in the {}", range.label().to_lowercase()),
+                format!("No {what} in the {}", range.label().to_lowercase()),
                 ((SIZE.0 / 2 - 120) as i32, (SIZE.1 / 2) as i32),
                 ("sans-serif", 16)
                     .into_font()
                     .color(&RGBColor(120, 120, 120)),
             ))?;
         }
-        let picks: [fn(&SeriesPoint) -> Option<f64>; 3] = [|p| p.p50, |p| p.p95, |p| p.p99];
-        for ((name, color), pick) in LINES.into_iter().zip(picks) {
+        for line in lines {
+            let color = line.color;
             let mut first = true;
-            for seg in segments(series, pick) {
+            for seg in segments(&line.points) {
                 // A lone point draws no line: mark every point so it still shows.
                 chart.draw_series(seg.iter().map(|p| Circle::new(*p, 2, color.filled())))?;
                 let drawn = chart.draw_series(LineSeries::new(seg, color.stroke_width(2)))?;
                 if std::mem::take(&mut first) {
-                    drawn.label(name).legend(move |(x, y)| {
+                    drawn.label(line.name).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
                     });
                 }

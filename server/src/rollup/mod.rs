@@ -160,7 +160,11 @@ pub fn browser_and_device(ua: &str) -> (String, String) {
 
 type Key<'a> = (i64, Metric, &'a str, i64);
 
-fn add<'a>(acc: &mut BTreeMap<Key<'a>, RollupDelta>, (project_id, metric, page, minute): Key<'a>, value: Option<f64>) {
+fn add<'a>(
+    acc: &mut BTreeMap<Key<'a>, RollupDelta>,
+    (project_id, metric, page, minute): Key<'a>,
+    value: Option<f64>,
+) {
     let d = acc
         .entry((project_id, metric, page, minute))
         .or_insert_with(|| RollupDelta {
@@ -190,7 +194,11 @@ pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
     let mut acc = BTreeMap::new();
     // A request's beacons share a user agent: parse each distinct one once.
     let mut agents: HashMap<&str, (String, String)> = HashMap::new();
-    for ua in batch.page_loads.iter().filter_map(|e| e.user_agent.as_deref()) {
+    for ua in batch
+        .page_loads
+        .iter()
+        .filter_map(|e| e.user_agent.as_deref())
+    {
         agents.entry(ua).or_insert_with(|| browser_and_device(ua));
     }
     for e in &batch.page_loads {
@@ -198,7 +206,11 @@ pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
         let is_view = e.kind == "pageload";
         for page in [e.page.as_str(), ""] {
             if is_view {
-                add(&mut acc, (e.project_id, Metric::PageView, page, minute), None);
+                add(
+                    &mut acc,
+                    (e.project_id, Metric::PageView, page, minute),
+                    None,
+                );
             }
             for (metric, value) in Metric::timings(e) {
                 if value.is_some() {
@@ -214,17 +226,33 @@ pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
         }
         let agent = e.user_agent.as_deref().and_then(|ua| agents.get(ua));
         if let Some((browser, device)) = agent.filter(|_| is_view) {
-            add(&mut acc, (e.project_id, Metric::Browser, browser, minute), None);
-            add(&mut acc, (e.project_id, Metric::Device, device, minute), None);
+            add(
+                &mut acc,
+                (e.project_id, Metric::Browser, browser, minute),
+                None,
+            );
+            add(
+                &mut acc,
+                (e.project_id, Metric::Device, device, minute),
+                None,
+            );
         }
     }
     let endpoints: Vec<String> = batch.api_calls.iter().map(ApiCallRow::endpoint).collect();
     for (c, endpoint) in batch.api_calls.iter().zip(&endpoints) {
         let minute = crate::clock::minute_of(c.received_at_ms);
         for key in [endpoint.as_str(), ""] {
-            add(&mut acc, (c.project_id, Metric::ApiCall, key, minute), Some(c.duration_ms));
+            add(
+                &mut acc,
+                (c.project_id, Metric::ApiCall, key, minute),
+                Some(c.duration_ms),
+            );
             if c.failed() {
-                add(&mut acc, (c.project_id, Metric::ApiError, key, minute), None);
+                add(
+                    &mut acc,
+                    (c.project_id, Metric::ApiError, key, minute),
+                    None,
+                );
             }
             if c.duration_ms >= SLOW_CALL_MS {
                 add(&mut acc, (c.project_id, Metric::ApiSlow, key, minute), None);
@@ -234,15 +262,27 @@ pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
     for m in &batch.memory {
         let minute = crate::clock::minute_of(m.received_at_ms);
         for page in [m.page.as_str(), ""] {
-            add(&mut acc, (m.project_id, Metric::Memory, page, minute), Some(m.used_mb));
+            add(
+                &mut acc,
+                (m.project_id, Metric::Memory, page, minute),
+                Some(m.used_mb),
+            );
             if m.used_mb > MEMORY_WARNING_MB {
-                add(&mut acc, (m.project_id, Metric::MemoryWarning, page, minute), None);
+                add(
+                    &mut acc,
+                    (m.project_id, Metric::MemoryWarning, page, minute),
+                    None,
+                );
             }
         }
     }
     for p in &batch.custom {
         let minute = crate::clock::minute_of(p.at_ms);
-        add(&mut acc, (p.project_id, Metric::Custom, p.name.as_str(), minute), Some(p.value));
+        add(
+            &mut acc,
+            (p.project_id, Metric::Custom, p.name.as_str(), minute),
+            Some(p.value),
+        );
     }
     acc.into_values().collect()
 }
@@ -286,7 +326,10 @@ mod tests {
             event("/menu", 119_999, Some(300.0)),
             event("/cart", 120_000, None),
         ];
-        let d = aggregate(&IngestBatch { page_loads: events.to_vec(), ..Default::default() });
+        let d = aggregate(&IngestBatch {
+            page_loads: events.to_vec(),
+            ..Default::default()
+        });
         let menu = find(&d, Metric::Load, "/menu", 1);
         assert_eq!((menu.count, menu.sum), (2, 400.0));
         assert_eq!(find(&d, Metric::PageView, "", 1).count, 2);
@@ -318,7 +361,10 @@ mod tests {
             call("/api/orders/:id", Some(503), 300.0),
             call("/api/menu", None, 50.0),
         ];
-        let d = aggregate(&IngestBatch { api_calls: calls.to_vec(), ..Default::default() });
+        let d = aggregate(&IngestBatch {
+            api_calls: calls.to_vec(),
+            ..Default::default()
+        });
         let orders = find(&d, Metric::ApiCall, "GET /api/orders/:id", 1);
         assert_eq!((orders.count, orders.sum), (2, 400.0));
         assert_eq!(
@@ -349,14 +395,39 @@ mod tests {
             page_loads: vec![load, vitals],
             ..Default::default()
         });
-        assert_eq!(find(&d, Metric::PageView, "/menu", 0).count, 1, "vitals are not a view");
-        assert_eq!(find(&d, Metric::Rated(Vital::Lcp, Rating::Poor), "", 0).count, 1);
-        assert_eq!(find(&d, Metric::Rated(Vital::Cls, Rating::Good), "/menu", 0).count, 1);
-        assert_eq!(find(&d, Metric::Rated(Vital::Fcp, Rating::NeedsImprovement), "", 0).count, 1);
-        assert_eq!(find(&d, Metric::Rated(Vital::Ttfb, Rating::Good), "", 0).count, 1);
+        assert_eq!(
+            find(&d, Metric::PageView, "/menu", 0).count,
+            1,
+            "vitals are not a view"
+        );
+        assert_eq!(
+            find(&d, Metric::Rated(Vital::Lcp, Rating::Poor), "", 0).count,
+            1
+        );
+        assert_eq!(
+            find(&d, Metric::Rated(Vital::Cls, Rating::Good), "/menu", 0).count,
+            1
+        );
+        assert_eq!(
+            find(
+                &d,
+                Metric::Rated(Vital::Fcp, Rating::NeedsImprovement),
+                "",
+                0
+            )
+            .count,
+            1
+        );
+        assert_eq!(
+            find(&d, Metric::Rated(Vital::Ttfb, Rating::Good), "", 0).count,
+            1
+        );
         assert_eq!(find(&d, Metric::Browser, "Chrome 120", 0).count, 1);
         assert_eq!(find(&d, Metric::Device, "pc", 0).count, 1);
-        assert_eq!(Metric::Rated(Vital::Inp, Rating::NeedsImprovement).as_str(), "inp:needs-improvement");
+        assert_eq!(
+            Metric::Rated(Vital::Inp, Rating::NeedsImprovement).as_str(),
+            "inp:needs-improvement"
+        );
     }
 
     #[test]
@@ -387,14 +458,21 @@ mod tests {
         });
         assert_eq!(find(&d, Metric::Memory, "/kds", 0).count, 2);
         assert_eq!(find(&d, Metric::MemoryWarning, "", 0).count, 1);
-        assert_eq!(find(&d, Metric::ApiSlow, "GET /api/x", 0).count, 2, "2000 ms is slow");
+        assert_eq!(
+            find(&d, Metric::ApiSlow, "GET /api/x", 0).count,
+            2,
+            "2000 ms is slow"
+        );
         assert_eq!(browser_and_device("???").0, "Other");
     }
 
     #[test]
     fn sketches_in_deltas_give_the_quantiles_of_their_values() {
         let events: Vec<_> = (1..=100).map(|i| event("/", 0, Some(i as f64))).collect();
-        let d = aggregate(&IngestBatch { page_loads: events.to_vec(), ..Default::default() });
+        let d = aggregate(&IngestBatch {
+            page_loads: events.to_vec(),
+            ..Default::default()
+        });
         let all = find(&d, Metric::Load, "", 0);
         let p50 = all.sketch.as_ref().unwrap().quantile(0.5).unwrap();
         assert!((p50 - 50.0).abs() <= 1.0, "p50 was {p50}");

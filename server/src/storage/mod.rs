@@ -45,7 +45,7 @@ pub use app::model::ApiTokenInfo as ApiToken;
 
 pub use app::model::{
     ErrorEvent, FiltersView, InboundFilters, IssueDetail, IssueQuery, IssueSort, IssueStatus,
-    IssueSummary, OutcomeCount, SessionHealth, TagDistribution,
+    IssueSummary, OutcomeCount, SessionHealth, SlowCall, TagDistribution,
 };
 
 /// One stored page load (from the RUM SDK or a Sentry `pageload` transaction).
@@ -286,6 +286,22 @@ pub trait Storage: Send + Sync + 'static {
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>>;
+    /// API calls of at least `min_ms` since `from_ms`, slowest first.
+    async fn slow_calls(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        min_ms: f64,
+        restaurant: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<SlowCall>>;
+    /// One restaurant's raw page loads, API calls and memory samples since `from_ms`.
+    async fn restaurant_rows(
+        &self,
+        project_id: i64,
+        restaurant: &str,
+        from_ms: i64,
+    ) -> Result<IngestBatch>;
     /// Pages by page views in `from <= minute <= to`, most viewed first.
     async fn top_pages(
         &self,

@@ -2,6 +2,7 @@
 
 mod batch;
 mod issues;
+mod perf;
 
 use super::{
     ApiToken, ErrorEvent, InboundFilters, IngestBatch, IssueChange, IssueQuery, IssueStatus,
@@ -361,6 +362,26 @@ impl Storage for SqliteStorage {
         rows.iter().map(rollup_from).collect()
     }
 
+    async fn slow_calls(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        min_ms: f64,
+        restaurant: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<super::SlowCall>> {
+        perf::slow_calls(&self.pool, project_id, from_ms, min_ms, restaurant, limit).await
+    }
+
+    async fn restaurant_rows(
+        &self,
+        project_id: i64,
+        restaurant: &str,
+        from_ms: i64,
+    ) -> Result<IngestBatch> {
+        perf::restaurant_rows(&self.pool, project_id, restaurant, from_ms).await
+    }
+
     async fn top_pages(
         &self,
         project_id: i64,
@@ -561,7 +582,10 @@ impl Storage for SqliteStorage {
                 raw_before_ms,
             ),
             ("DELETE FROM api_calls WHERE received_at < ?", raw_before_ms),
-            ("DELETE FROM memory_samples WHERE received_at < ?", raw_before_ms),
+            (
+                "DELETE FROM memory_samples WHERE received_at < ?",
+                raw_before_ms,
+            ),
             ("DELETE FROM custom_points WHERE at < ?", raw_before_ms),
             (
                 "DELETE FROM release_sessions WHERE started < ?",

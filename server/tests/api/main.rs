@@ -4,6 +4,7 @@
 mod auth;
 mod health;
 mod helpers;
+mod performance;
 mod rum;
 mod self_report;
 mod sentry;

@@ -58,7 +58,11 @@ pub fn into_batch(batch: Batch, src: &Source, out: &mut IngestBatch) {
                 project_id: src.project.id,
                 received_at_ms: src.received_at_ms,
                 client_ts_ms: r.ts,
-                kind: if b.kind == Kind::Pageload { "pageload" } else { "vitals" },
+                kind: if b.kind == Kind::Pageload {
+                    "pageload"
+                } else {
+                    "vitals"
+                },
                 page: b.page,
                 session_id: session,
                 user_agent: ua.clone(),
@@ -103,7 +107,10 @@ fn breadcrumbs(raw: &[Value]) -> Vec<Breadcrumb> {
         .skip(skip)
         .map(|b| Breadcrumb {
             timestamp: b.get("ts").and_then(Value::as_f64).map(|ms| ms / 1000.0),
-            category: b.get("category").and_then(Value::as_str).map(str::to_string),
+            category: b
+                .get("category")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             message: b.get("message").and_then(Value::as_str).map(str::to_string),
             level: b.get("level").and_then(Value::as_str).map(str::to_string),
             data: b.get("data").cloned().unwrap_or(Value::Null),
@@ -188,7 +195,10 @@ mod tests {
         assert_eq!(out.page_loads[0].restaurant_id.as_deref(), Some("r-9"));
         assert_eq!(out.page_loads[0].session_id.as_deref(), Some("s1"));
         let call = &out.api_calls[0];
-        assert_eq!((call.method.as_str(), call.route.as_str()), ("POST", "/api/orders/:id"));
+        assert_eq!(
+            (call.method.as_str(), call.route.as_str()),
+            ("POST", "/api/orders/:id")
+        );
         assert!((out.memory[0].used_mb - 60.0).abs() < 1e-9);
         let e = &out.errors[0];
         assert_eq!(e.title, "TypeError: total is undefined");

@@ -163,7 +163,8 @@ fn parse_precisely(body: &[u8]) -> Result<(Context, Vec<Raw>), Invalid> {
     let (context, items) = match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => (
             Value::Null,
-            serde_json::from_slice::<Vec<Value>>(body).map_err(|e| Invalid(format!("body: {e}")))?,
+            serde_json::from_slice::<Vec<Value>>(body)
+                .map_err(|e| Invalid(format!("body: {e}")))?,
         ),
         Some(b'{') => {
             let mut de = serde_json::Deserializer::from_slice(body);
@@ -175,8 +176,16 @@ fn parse_precisely(body: &[u8]) -> Result<(Context, Vec<Raw>), Invalid> {
             })?;
             (loose.context, loose.beacons)
         }
-        None => return Err(Invalid("body is empty; expected {\"beacons\": [...]}".into())),
-        Some(_) => return Err(Invalid("body is not JSON; expected {\"beacons\": [...]}".into())),
+        None => {
+            return Err(Invalid(
+                "body is empty; expected {\"beacons\": [...]}".into(),
+            ))
+        }
+        Some(_) => {
+            return Err(Invalid(
+                "body is not JSON; expected {\"beacons\": [...]}".into(),
+            ))
+        }
     };
     let context = match context {
         Value::Null => Context::default(),
@@ -316,7 +325,10 @@ mod tests {
         let b = parse(format!("[{one}]").as_bytes(), 10).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.beacons[0].kind, Kind::Pageload);
-        assert_eq!((a.beacons[0].page.as_str(), a.beacons[0].raw.load), ("/menu", Some(812.5)));
+        assert_eq!(
+            (a.beacons[0].page.as_str(), a.beacons[0].raw.load),
+            ("/menu", Some(812.5))
+        );
     }
 
     #[test]
@@ -331,7 +343,16 @@ mod tests {
         )
         .unwrap();
         let kinds: Vec<Kind> = b.beacons.iter().map(|b| b.kind).collect();
-        assert_eq!(kinds, [Kind::Pageload, Kind::Vitals, Kind::Api, Kind::Memory, Kind::Error]);
+        assert_eq!(
+            kinds,
+            [
+                Kind::Pageload,
+                Kind::Vitals,
+                Kind::Api,
+                Kind::Memory,
+                Kind::Error
+            ]
+        );
         assert_eq!(b.context.tags["restaurant_id"], "r-9");
         assert_eq!(b.beacons[2].raw.duration, Some(2600.0));
     }
@@ -339,17 +360,28 @@ mod tests {
     #[test]
     fn names_the_field_that_is_wrong() {
         assert_eq!(
-            err(r#"{"beacons":[{"type":"pageload","page":"/"},{"type":"pageload","page":"/","load":"slow"}]}"#),
+            err(
+                r#"{"beacons":[{"type":"pageload","page":"/"},{"type":"pageload","page":"/","load":"slow"}]}"#
+            ),
             "beacons[1].load: invalid type: string \"slow\", expected f64"
         );
         assert_eq!(
             err(r#"[{"type":"click","page":"/"}]"#),
             format!("beacons[0].type: unknown beacon type \"click\"; expected one of {TYPES}")
         );
-        assert_eq!(err(r#"[{"page":"/"}]"#), format!("beacons[0].type: missing; expected one of {TYPES}"));
+        assert_eq!(
+            err(r#"[{"page":"/"}]"#),
+            format!("beacons[0].type: missing; expected one of {TYPES}")
+        );
         assert_eq!(err("[3]"), "beacons[0]: must be an object");
-        assert_eq!(err(r#"{"beacons":[{"type":"pageload"}]}"#), "beacons[0].page: must not be empty");
-        assert_eq!(err(r#"{"beacon":[]}"#), "body: missing field `beacons` at line 1 column 13");
+        assert_eq!(
+            err(r#"{"beacons":[{"type":"pageload"}]}"#),
+            "beacons[0].page: must not be empty"
+        );
+        assert_eq!(
+            err(r#"{"beacon":[]}"#),
+            "body: missing field `beacons` at line 1 column 13"
+        );
         assert_eq!(
             err(r#"{"beacons":[{"type":"pageload","page":"/","ttfb":-1}]}"#),
             "beacons[0].ttfb: -1 is outside 0..=3600000"
@@ -362,8 +394,14 @@ mod tests {
             err(r#"{"context":{"tags":[]},"beacons":[{"type":"pageload","page":"/"}]}"#),
             "context.tags: invalid type: sequence, expected a map"
         );
-        assert_eq!(err(r#"{"beacons":[]}"#), "beacons: must hold at least one beacon");
-        assert_eq!(err("hello"), "body is not JSON; expected {\"beacons\": [...]}");
+        assert_eq!(
+            err(r#"{"beacons":[]}"#),
+            "beacons: must hold at least one beacon"
+        );
+        assert_eq!(
+            err("hello"),
+            "body is not JSON; expected {\"beacons\": [...]}"
+        );
         assert!(err(r#"{"beacons":[{"type":"pageload","page":"/"}"#).contains("EOF while parsing"));
     }
 

@@ -38,7 +38,10 @@ fn parse_line(line: &str) -> Option<Frame> {
     if let Some(rest) = line.strip_prefix("at ") {
         // `at fn (url:1:2)`, `at async fn (url:1:2)` or `at url:1:2`.
         return match rest.rsplit_once(" (") {
-            Some((func, loc)) => frame(Some(func.trim_start_matches("async ")), loc.strip_suffix(')')?),
+            Some((func, loc)) => frame(
+                Some(func.trim_start_matches("async ")),
+                loc.strip_suffix(')')?,
+            ),
             None => frame(None, rest),
         };
     }
@@ -65,18 +68,29 @@ mod tests {
         assert_eq!(f.len(), 3);
         assert_eq!(f[2].function.as_deref(), Some("submitOrder"));
         assert_eq!((f[2].lineno, f[2].colno), (Some(12), Some(19)));
-        assert_eq!(f[1].function.as_deref(), Some("HTMLButtonElement.<anonymous>"));
+        assert_eq!(
+            f[1].function.as_deref(),
+            Some("HTMLButtonElement.<anonymous>")
+        );
         assert_eq!(f[0].function, None);
-        assert_eq!(f[0].filename.as_deref(), Some("https://pos.example/vendor.js"));
+        assert_eq!(
+            f[0].filename.as_deref(),
+            Some("https://pos.example/vendor.js")
+        );
     }
 
     #[test]
     fn reads_firefox_stacks_and_marks_foreign_code() {
-        let f = parse("applyDiscount@http://127.0.0.1:8080/app.js:7:9\n@moz-extension://abc/inject.js:1:1\n");
+        let f = parse(
+            "applyDiscount@http://127.0.0.1:8080/app.js:7:9\n@moz-extension://abc/inject.js:1:1\n",
+        );
         assert_eq!(f.len(), 2);
         assert!(!f[0].in_app, "extension frame");
         assert!(f[1].in_app);
-        assert_eq!(f[1].filename.as_deref(), Some("http://127.0.0.1:8080/app.js"));
+        assert_eq!(
+            f[1].filename.as_deref(),
+            Some("http://127.0.0.1:8080/app.js")
+        );
         assert!(parse("just a message").is_empty());
     }
 }

@@ -1,0 +1,249 @@
+//! The Performance view: vitals (p75 and rating split), endpoints, slow calls, memory,
+//! browsers and devices. From the rollups; for one restaurant, from its raw rows rolled
+//! up on the fly (rollups are not split by restaurant).
+
+use super::{quantiles, range_start};
+use crate::{
+    clock::{minute_of, now_ms},
+    render::chart::{self, Line, PALETTE},
+    rollup::{self, Metric, RollupDelta, Sketch},
+    state::AppState,
+    storage::{Project, RollupRow},
+};
+use app::model::{
+    EndpointStats, NamedCount, PerformanceView, Range, Rating, SeriesPoint, Vital, VitalSummary,
+};
+
+/// Where rollup rows come from: the stored rollups, or deltas computed from raw rows.
+enum Rows<'a> {
+    Stored(&'a AppState, i64),
+    Computed(Vec<RollupDelta>),
+}
+
+impl Rows<'_> {
+    async fn of(
+        &self,
+        metric: Metric,
+        key: &str,
+        from: i64,
+        to: i64,
+    ) -> anyhow::Result<Vec<RollupRow>> {
+        Ok(match self {
+            Rows::Stored(s, p) => s.storage.rollups(*p, metric, key, from, to).await?,
+            Rows::Computed(d) => rows(d, |x| x.metric == metric && x.page == key, from, to),
+        })
+    }
+
+    async fn by_key(&self, metric: Metric, from: i64, to: i64) -> anyhow::Result<Vec<RollupRow>> {
+        Ok(match self {
+            Rows::Stored(s, p) => s.storage.rollups_by_key(*p, metric, from, to).await?,
+            Rows::Computed(d) => rows(d, |x| x.metric == metric && !x.page.is_empty(), from, to),
+        })
+    }
+}
+
+fn rows(
+    d: &[RollupDelta],
+    keep: impl Fn(&RollupDelta) -> bool,
+    from: i64,
+    to: i64,
+) -> Vec<RollupRow> {
+    let mut out: Vec<RollupRow> = d
+        .iter()
+        .filter(|x| keep(x) && (from..=to).contains(&x.minute))
+        .map(|x| RollupRow {
+            minute: x.minute,
+            page: x.page.clone(),
+            count: x.count,
+            sum: x.sum,
+            sketch: x.sketch.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.page.cmp(&b.page).then(a.minute.cmp(&b.minute)));
+    out
+}
+
+fn merged(rows: &[RollupRow]) -> Sketch {
+    let mut s = Sketch::new();
+    rows.iter()
+        .filter_map(|r| r.sketch.as_ref())
+        .for_each(|x| s.merge(x));
+    s
+}
+
+fn count(rows: &[RollupRow]) -> u64 {
+    rows.iter().map(|r| r.count).sum()
+}
+
+/// Counts per key, most first.
+fn named(rows: &[RollupRow], limit: usize) -> Vec<NamedCount> {
+    let mut out: Vec<NamedCount> = rows
+        .chunk_by(|a, b| a.page == b.page)
+        .map(|g| NamedCount {
+            name: g[0].page.clone(),
+            count: count(g),
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+    out.truncate(limit);
+    out
+}
+
+/// The p75 of each bucket (web.dev rates pages by their p75).
+fn p75_series(rows: &[RollupRow], range: Range, from: i64, to: i64) -> Vec<(i64, Option<f64>)> {
+    let b = range.bucket_minutes();
+    (0..)
+        .map(|i| from + i * b)
+        .take_while(|start| *start <= to)
+        .map(|start| {
+            let inside: Vec<RollupRow> = rows
+                .iter()
+                .filter(|r| r.minute >= start && r.minute < start + b)
+                .cloned()
+                .collect();
+            (start, merged(&inside).quantile(0.75))
+        })
+        .collect()
+}
+
+pub struct Filters {
+    pub range: Range,
+    pub page: Option<String>,
+    pub restaurant: Option<String>,
+}
+
+pub async fn performance(
+    state: &AppState,
+    project: &Project,
+    f: Filters,
+) -> anyhow::Result<PerformanceView> {
+    let to = minute_of(now_ms());
+    let from = range_start(f.range, to);
+    let source = match &f.restaurant {
+        None => Rows::Stored(state, project.id),
+        Some(r) => {
+            let raw = state
+                .storage
+                .restaurant_rows(project.id, r, from * 60_000)
+                .await?;
+            Rows::Computed(rollup::aggregate(&raw))
+        }
+    };
+    let key = f.page.as_deref().unwrap_or("");
+    let page_views = count(&source.of(Metric::PageView, key, from, to).await?);
+
+    let mut vitals = vec![];
+    let mut lines = vec![];
+    for (i, v) in Vital::ALL.into_iter().enumerate() {
+        let rows = source.of(Metric::of(v), key, from, to).await?;
+        let p75 = merged(&rows).quantile(0.75);
+        let mut split = [0u64; 3];
+        for (j, r) in Rating::ALL.into_iter().enumerate() {
+            split[j] = count(&source.of(Metric::Rated(v, r), key, from, to).await?);
+        }
+        let series = p75_series(&rows, f.range, from, to);
+        // CLS has no unit: it would flatten the millisecond lines, so it is a card only.
+        if v != Vital::Cls {
+            lines.push(Line {
+                name: v.as_str(),
+                color: PALETTE[i],
+                points: series.clone(),
+            });
+        }
+        vitals.push(VitalSummary {
+            vital: v,
+            quantiles: quantiles(&rows),
+            p75,
+            rating: p75.map(|x| v.rate(x)),
+            good: split[0],
+            needs_improvement: split[1],
+            poor: split[2],
+            series: series
+                .iter()
+                .map(|(m, p)| SeriesPoint {
+                    start_ms: m * 60_000,
+                    count: 0,
+                    p50: *p,
+                    p95: None,
+                    p99: None,
+                })
+                .collect(),
+        });
+    }
+    let vitals_chart_svg = chart::lines_chart(&lines, f.range, "ms", "web vitals");
+
+    let calls = source.by_key(Metric::ApiCall, from, to).await?;
+    let failed = source.by_key(Metric::ApiError, from, to).await?;
+    let mut endpoints: Vec<EndpointStats> = calls
+        .chunk_by(|a, b| a.page == b.page)
+        .map(|g| {
+            let duration = quantiles(g);
+            let errors: u64 = failed
+                .iter()
+                .filter(|x| x.page == g[0].page)
+                .map(|x| x.count)
+                .sum();
+            EndpointStats {
+                endpoint: g[0].page.clone(),
+                error_rate: errors as f64 / duration.count.max(1) as f64,
+                per_minute: duration.count as f64 / f.range.minutes() as f64,
+                errors,
+                duration,
+            }
+        })
+        .collect();
+    endpoints.sort_by(|a, b| {
+        b.duration
+            .p95
+            .partial_cmp(&a.duration.p95)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+
+    let memory_rows = source.of(Metric::Memory, key, from, to).await?;
+    let memory = super::series(&memory_rows, f.range, from, to);
+    let memory_lines = [
+        Line {
+            name: "p50",
+            color: PALETTE[0],
+            points: memory
+                .iter()
+                .map(|p| (p.start_ms / 60_000, p.p50))
+                .collect(),
+        },
+        Line {
+            name: "p95",
+            color: PALETTE[1],
+            points: memory
+                .iter()
+                .map(|p| (p.start_ms / 60_000, p.p95))
+                .collect(),
+        },
+    ];
+    Ok(PerformanceView {
+        range: f.range,
+        page_views,
+        vitals,
+        vitals_chart_svg,
+        endpoints,
+        slow_calls: state
+            .storage
+            .slow_calls(
+                project.id,
+                from * 60_000,
+                rollup::SLOW_CALL_MS,
+                f.restaurant.as_deref(),
+                50,
+            )
+            .await?,
+        slow_call_ms: rollup::SLOW_CALL_MS,
+        memory_chart_svg: chart::lines_chart(&memory_lines, f.range, "MB", "memory samples"),
+        memory,
+        memory_warnings: count(&source.of(Metric::MemoryWarning, key, from, to).await?),
+        memory_warning_mb: rollup::MEMORY_WARNING_MB,
+        browsers: named(&source.by_key(Metric::Browser, from, to).await?, 10),
+        devices: named(&source.by_key(Metric::Device, from, to).await?, 10),
+        pages: named(&source.by_key(Metric::PageView, from, to).await?, 50),
+        page: f.page,
+        restaurant: f.restaurant,
+    })
+}
