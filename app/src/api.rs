@@ -2,7 +2,9 @@
 //! server supplies that data. The trait keeps storage out of this crate: the server
 //! implements [`DashboardSource`] and provides it as context.
 
-use crate::model::{IssueDetail, IssueQuery, IssueSummary, Overview, Range, SettingsView};
+use crate::model::{
+    IssueDetail, IssueQuery, IssueSummary, Overview, PerformanceView, Range, SettingsView,
+};
 use leptos::prelude::*;
 
 /// The signed-in user, put into request extensions by the server's auth layer.
@@ -19,6 +21,12 @@ pub trait DashboardSource: Send + Sync + 'static {
     async fn settings(&self, username: &str) -> Result<SettingsView, String>;
     async fn issues(&self, query: IssueQuery) -> Result<Vec<IssueSummary>, String>;
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String>;
+    async fn performance(
+        &self,
+        range: Range,
+        page: Option<String>,
+        restaurant: Option<String>,
+    ) -> Result<PerformanceView, String>;
 }
 
 /// Context handle for the server's [`DashboardSource`].
@@ -65,6 +73,20 @@ pub async fn get_issue_detail(id: i64) -> Result<Option<IssueDetail>, ServerFnEr
     dashboard()?
         .0
         .issue_detail(id)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_performance(
+    range: Range,
+    page: Option<String>,
+    restaurant: Option<String>,
+) -> Result<PerformanceView, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .performance(range, page, restaurant)
         .await
         .map_err(ServerFnError::new)
 }

@@ -1,6 +1,8 @@
 //! The HTML document and the route table.
 
-use crate::pages::{IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, SettingsPage};
+use crate::pages::{
+    IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, PerformancePage, SettingsPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -40,6 +42,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/issues") view=IssuesPage ssr=SsrMode::Async/>
                 <Route path=path!("/issues/:id") view=IssuePage ssr=SsrMode::Async/>
+                <Route path=path!("/performance") view=PerformancePage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
             </Routes>

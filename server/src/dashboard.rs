@@ -341,6 +341,23 @@ impl DashboardSource for AppState {
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String> {
         issue_detail(self, id).await.map_err(|e| format!("{e:#}"))
     }
+
+    async fn performance(
+        &self,
+        range: Range,
+        page: Option<String>,
+        restaurant: Option<String>,
+    ) -> Result<app::model::PerformanceView, String> {
+        let project = default_project(self).await.map_err(|e| e.to_string())?;
+        let filters = perf::Filters {
+            range,
+            page,
+            restaurant,
+        };
+        perf::performance(self, &project, filters)
+            .await
+            .map_err(|e| format!("{e:#}"))
+    }
 }
 
 #[cfg(test)]

@@ -82,6 +82,10 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
             {card("TTFB p50", q(|d| &d.ttfb, |q| q.p50))}
             {card("FCP p50", q(|d| &d.fcp, |q| q.p50))}
             {card("LCP p50", q(|d| &d.lcp, |q| q.p50))}
+            <a class="card card-link" href="/performance">
+                <div class="card-label">"Performance"</div>
+                <div class="card-value">"Vitals, API calls →"</div>
+            </a>
             {card("Errors", Signal::derive(move || data.with(|d| d.errors.to_string())))}
             {card("Errors / 100 views", Signal::derive(move || data.with(|d| {
                 d.errors_per_100_views.map(|r| format!("{r:.1}")).unwrap_or_else(|| "–".into())

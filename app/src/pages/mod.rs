@@ -6,6 +6,7 @@ mod layout;
 mod login;
 mod not_found;
 mod overview;
+mod performance;
 mod settings;
 mod widgets;
 
@@ -14,4 +15,5 @@ pub use issues::IssuesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use overview::OverviewPage;
+pub use performance::PerformancePage;
 pub use settings::SettingsPage;

@@ -102,6 +102,23 @@ async fn every_beacon_type_reaches_the_performance_view_and_filters_by_restauran
     assert!(r2["slow_calls"].as_array().unwrap().is_empty());
     assert!(r2["endpoints"].as_array().unwrap().is_empty());
 
+    // The page renders the same data, filtered by restaurant through its GET form.
+    let html = app
+        .get("/performance?restaurant=r-1&sort=errors")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "LCP",
+        "GET /api/menu/:id",
+        "Chrome 120",
+        "1 samples over 50 MB",
+        "rating good",
+    ] {
+        assert!(html.contains(expected), "/performance shows {expected}");
+    }
+
     // The JS error went through issue grouping with its breadcrumb and restaurant.
     let issues = app
         .wait_json("/api/v1/issues", |v| !v.as_array().unwrap().is_empty())
