@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the RUM SDK into $SDK_OUT (default target/sdk): rum.js (loader), rum_sdk.js
-# (wasm-bindgen glue) and rum_sdk_bg.wasm (size-optimised with wasm-opt).
+# Builds the RUM SDK into $SDK_OUT (default target/sdk): rum.js (the shell and
+# wasm-bindgen's glue, bundled and minified by esbuild) and rum_sdk_bg.wasm
+# (size-optimised with wasm-opt).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/tools.sh"
@@ -15,4 +16,8 @@ wasm-bindgen --target web --no-typescript --out-dir "$OUT" --out-name rum_sdk \
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   -o "$OUT/rum_sdk_bg.wasm" "$OUT/rum_sdk_bg.wasm"
-cp sdk/js/rum.js "$OUT/rum.js"
+# The shell imports ./rum_sdk.js: bundle it from beside the glue, then drop the parts.
+cp sdk/js/rum.js "$OUT/rum.src.js"
+esbuild "$OUT/rum.src.js" --bundle --format=esm --minify --target=es2020 \
+  --log-level=warning --outfile="$OUT/rum.js"
+rm "$OUT/rum.src.js" "$OUT/rum_sdk.js"

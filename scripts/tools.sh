@@ -7,6 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.11"
 BINARYEN_NPM_VERSION="132.0.0"
+ESBUILD_NPM_VERSION="0.28.2"
 TOOLS_DIR="${MONITOR_TOOLS_DIR:-$HOME/.cache/restaurant-os-monitor/tools}"
 export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 
@@ -65,6 +66,12 @@ ensure_build_tools() {
     say "installing wasm-opt (binaryen@$BINARYEN_NPM_VERSION from npm)"
     mkdir -p "$TOOLS_DIR"
     (cd "$TOOLS_DIR" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
+  fi
+  # esbuild bundles and minifies the RUM SDK's JS (the shell and wasm-bindgen's glue).
+  if ! "$TOOLS_DIR/node_modules/.bin/esbuild" --version 2>/dev/null | grep -qx "$ESBUILD_NPM_VERSION"; then
+    say "installing esbuild $ESBUILD_NPM_VERSION from npm"
+    mkdir -p "$TOOLS_DIR"
+    (cd "$TOOLS_DIR" && npm install --silent --no-audit --no-fund "esbuild@$ESBUILD_NPM_VERSION" >/dev/null)
   fi
 }
 

@@ -1,6 +1,6 @@
 //! The options object of `init(options)` (and what the script tag's attributes become).
 
-use alloc::string::String;
+use alloc::{string::String, vec, vec::Vec};
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
@@ -12,8 +12,18 @@ pub struct Options {
     /// Share of page views measured, 0..=1.
     pub sample_rate: f64,
     pub enabled: bool,
-    /// Page name to report instead of `location.pathname`.
-    pub page: Option<String>,
+    pub release: Option<String>,
+    pub environment: Option<String>,
+    /// Errors whose message contains one of these are not reported.
+    pub ignore: Vec<String>,
+}
+
+/// What `ignore` is when not given: the browsers' harmless ResizeObserver noise.
+fn default_ignore() -> Vec<String> {
+    vec![
+        String::from("ResizeObserver loop limit exceeded"),
+        String::from("ResizeObserver loop completed with undelivered notifications"),
+    ]
 }
 
 fn get(o: &JsValue, name: &str) -> JsValue {
@@ -38,13 +48,21 @@ impl Options {
             0.0
         };
         let enabled = get(o, "enabled").as_bool().unwrap_or(true);
-        let page = get(o, "page").as_string();
+        let ignore = match get(o, "ignore") {
+            v if js_sys::Array::is_array(&v) => js_sys::Array::from(&v)
+                .iter()
+                .filter_map(|p| p.as_string())
+                .collect(),
+            _ => default_ignore(),
+        };
         Some(Options {
             key,
             endpoint,
             sample_rate,
             enabled,
-            page,
+            release: get(o, "release").as_string(),
+            environment: get(o, "environment").as_string(),
+            ignore,
         })
     }
 
