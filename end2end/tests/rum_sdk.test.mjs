@@ -68,6 +68,8 @@ test("vitals, a slow call, an SPA navigation and an error reach the Performance 
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
+  const failed = [];
+  page.on("response", (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
   await page.goto(site.base + "/", { waitUntil: "load" });
   await page.locator("#status", { hasText: "tickets: 4" }).waitFor({ timeout: 10_000 });
   await page.waitForTimeout(600); // the banner has shifted the layout
@@ -81,14 +83,18 @@ test("vitals, a slow call, an SPA navigation and an error reach the Performance 
   assert.deepEqual(
     errors.filter((e) => !e.includes("ticket printer offline")),
     [],
-    "the SDK leaves the page's console clean",
+    `the SDK leaves the page's console clean (failed requests: ${show(failed)})`,
   );
 
+  let last;
   const perf = await eventually(async () => {
-    const p = await api("/api/v1/performance");
+    const p = (last = await api("/api/v1/performance"));
     const lcp = p.vitals.find((v) => v.vital === "lcp");
     return p.page_views >= 2 && lcp.quantiles.count >= 1 && p.slow_calls.length >= 1 && p;
-  }, 20_000);
+  }, 20_000).catch((e) => {
+    const { vitals_chart_svg, memory_chart_svg, ...rest } = last ?? {};
+    assert.fail(`${e.message}\n${show({ ...rest, vitals: rest.vitals?.map(({ series, ...v }) => v) })}`);
+  });
   const v = Object.fromEntries(perf.vitals.map((x) => [x.vital, x]));
   const ctx = `\n${show(perf.vitals.map(({ series, ...rest }) => rest))}`;
   assert.ok(v.lcp.p75 > 0, `LCP measured${ctx}`);

@@ -15,7 +15,7 @@ import load, { Rum } from "./rum_sdk.js";
 const base = import.meta.url;
 const W = window;
 const P = performance;
-let rum, page, own, customRoute;
+let rum, started, page, own, customRoute;
 const crumbs = [];
 const pending = []; // calls made before the wasm is ready: replayed once it is
 const quiet = (f) => (...a) => {
@@ -50,16 +50,19 @@ const template = (url) => {
   return (u.host == location.host ? "" : u.host) + (path.join("") || "/");
 };
 
-const api = quiet((method, url, status, start) => {
+// Until the wasm is ready, what the hooks see waits here (bounded) and is replayed.
+const later = (f) => quiet((...a) => (rum ? f(...a) : pending.length < 50 && pending.push(() => f(...a))));
+
+const api = later((method, url, status, duration) => {
   url = new URL(url, location.href).href;
-  if (!rum || url.startsWith(own)) return; // our own beacons are never measured
+  if (url.startsWith(own)) return; // our own beacons are never measured
   const m = (method || "GET").toUpperCase();
   const route = (customRoute || template)(url);
-  rum.add({ type: "api", page, method: m, url: route, status, duration: P.now() - start, ts: Date.now() });
+  rum.add({ type: "api", page, method: m, url: route, status, duration, ts: Date.now() });
   crumb("api", `${m} ${route} ${status}`);
 });
 
-const report = quiet((e, fallback) => {
+const report = later((e, fallback) => {
   rum.add({
     type: "error", page, ts: Date.now(), name: (e && e.name) || "Error",
     message: String((e && e.message) || fallback || e), stack: e && e.stack, breadcrumbs: crumbs.slice(),
@@ -72,7 +75,7 @@ function observe(type, f, extra) {
   } catch (_) {}
 }
 
-const navigated = quiet(() => {
+const navigated = later(() => {
   const now = location.pathname;
   if (now == page) return;
   rum.vitals(page);
@@ -87,7 +90,7 @@ function hooks() {
     const method = (init && init.method) || (input && input.method);
     const url = (input && input.url) || input;
     const p = rawFetch.apply(this, arguments);
-    p.then((r) => api(method, url, r.status, start), () => api(method, url, 0, start));
+    p.then((r) => api(method, url, r.status, P.now() - start), () => api(method, url, 0, P.now() - start));
     return p;
   };
   const X = XMLHttpRequest.prototype;
@@ -100,7 +103,7 @@ function hooks() {
   X.send = function () {
     const [m, u] = this._rosm || [];
     const start = P.now();
-    quiet(() => this.addEventListener("loadend", () => api(m, u, this.status, start)))();
+    quiet(() => this.addEventListener("loadend", () => api(m, u, this.status, P.now() - start)))();
     return send.apply(this, arguments);
   };
   for (const m of ["pushState", "replaceState"]) {
@@ -116,11 +119,7 @@ function hooks() {
   addEventListener("unhandledrejection", (e) => report(e.reason, "Unhandled promise rejection"));
 }
 
-function run(options) {
-  own = rum.url.split("?")[0];
-  page = options.page || location.pathname;
-  customRoute = typeof options.route == "function" && options.route;
-  hooks();
+function run() {
   observe("largest-contentful-paint", (e) => rum.lcp(e.startTime));
   observe("layout-shift", (e) => e.hadRecentInput || rum.shift(e.value, e.startTime));
   observe("event", (e) => e.interactionId && rum.interaction(e.duration), { durationThreshold: 16 });
@@ -152,11 +151,17 @@ function run(options) {
 /** Starts the SDK; resolves `true` when it runs (not disabled, not sampled out). */
 export async function init(options = {}) {
   try {
-    if (rum || options.enabled === false) return !!rum;
+    if (rum || started || options.enabled === false) return !!rum;
+    started = 1;
+    // Hooks go in at once, so calls made while the wasm loads are measured too.
+    page = options.page || location.pathname;
+    customRoute = typeof options.route == "function" && options.route;
+    own = new URL(options.endpoint || "/api/rum", base).href;
+    hooks();
     await load({ module_or_path: new URL("rum_sdk_bg.wasm", base) });
-    rum = Rum.start({ endpoint: new URL("/api/rum", base).href, ...options });
-    if (!rum) return false;
-    run(options);
+    rum = Rum.start({ endpoint: own, ...options });
+    if (!rum) return (pending.length = 0), false;
+    run();
     pending.splice(0).forEach((f) => f());
     return true;
   } catch (_) {
@@ -164,7 +169,6 @@ export async function init(options = {}) {
   }
 }
 
-const later = (f) => quiet((...a) => (rum ? f(...a) : pending.push(() => f(...a))));
 /** Tags every beacon, e.g. `setTag("restaurant_id", "r-17")`. */
 export const setTag = later((k, v) => rum.setTag(String(k), String(v)));
 /** The person using the page: `{ id, email, role, restaurant_id }`. */
