@@ -21,6 +21,26 @@ pub struct Config {
     pub auth: AuthConfig,
     pub demo: DemoConfig,
     pub retention: RetentionConfig,
+    pub performance: PerformanceConfig,
+}
+
+/// What the Performance views flag.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PerformanceConfig {
+    /// API calls at least this slow (ms) are flagged and listed as slow calls.
+    pub slow_call_ms: f64,
+    /// JS heap samples over this many MB count as memory warnings.
+    pub memory_warning_mb: f64,
+}
+
+impl Default for PerformanceConfig {
+    fn default() -> Self {
+        PerformanceConfig {
+            slow_call_ms: 2000.0,
+            memory_warning_mb: 50.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

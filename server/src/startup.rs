@@ -45,6 +45,7 @@ impl Application {
             stats: queue.stats.clone(),
             flush_max_events: config.ingest.flush_max_events,
             flush_interval: config.flush_interval(),
+            flags: config.performance,
         };
         let sentry_limits = RateLimiter::new(config.ingest.sentry_events_per_minute);
         let leptos = LeptosOptions::builder()

@@ -150,6 +150,20 @@ pub struct PerformanceView {
     /// Charts drawn by the server (numbers and fixed labels only).
     pub vitals_chart_svg: String,
     pub memory_chart_svg: String,
+    /// Custom metrics with points in the range (`POST /api/internal/metrics`).
+    pub custom_metrics: Vec<CustomMetricChart>,
+}
+
+/// One custom metric on the Performance page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomMetricChart {
+    pub name: String,
+    pub points: u64,
+    /// The largest value of the latest minute with data.
+    pub last: Option<f64>,
+    /// Median and maximum per bucket; numbers and fixed labels only (the name is
+    /// rendered as text beside it, never inside the SVG).
+    pub chart_svg: String,
 }
 
 /// A custom metric's points over a range (`GET /api/v1/metrics/<name>`).
@@ -159,6 +173,7 @@ pub struct CustomMetricView {
     pub range: Range,
     pub series: Vec<SeriesPoint>,
     pub counts: Vec<CountPoint>,
+    /// The largest value of the latest minute with data.
     pub last: Option<f64>,
 }
 

@@ -66,6 +66,7 @@ fn PerformanceBody(v: PerformanceView, sort: Option<String>) -> impl IntoView {
         pages,
         vitals_chart_svg,
         memory_chart_svg,
+        custom_metrics,
         ..
     } = v;
     match sort.as_deref() {
@@ -166,6 +167,19 @@ fn PerformanceBody(v: PerformanceView, sort: Option<String>) -> impl IntoView {
             <h2>"JS heap used (MB)"</h2>
             <p class="muted memory-warnings">{format!("{memory_warnings} samples over {memory_warning_mb} MB")}</p>
             <div class="chart" inner_html=memory_chart_svg></div>
+        </section>
+        <section class="panel custom-metrics">
+            <h2>"Custom metrics"</h2>
+            {if custom_metrics.is_empty() {
+                view! { <p class="muted">"None in this range. Send them to " <code>"POST /api/internal/metrics"</code> "."</p> }.into_any()
+            } else {
+                custom_metrics.into_iter().map(|m| view! {
+                    <div class="custom-metric">
+                        <h3><code>{m.name}</code> " " <span class="muted">{format!("{} points, latest {}", m.points, m.last.map(|v| format!("{v}")).unwrap_or_else(|| "–".into()))}</span></h3>
+                        <div class="chart" inner_html=m.chart_svg></div>
+                    </div>
+                }).collect_view().into_any()
+            }}
         </section>
         <section class="panel two-col">
             <div><h2>"Browsers"</h2><Counts items=browsers/></div>

@@ -11,8 +11,12 @@ use crate::{
     storage::{Project, RollupRow},
 };
 use app::model::{
-    EndpointStats, NamedCount, PerformanceView, Range, Rating, SeriesPoint, Vital, VitalSummary,
+    CustomMetricChart, EndpointStats, NamedCount, PerformanceView, Range, Rating, SeriesPoint,
+    Vital, VitalSummary,
 };
+
+/// Custom metrics charted on the page, most points first.
+const CUSTOM_CHARTS: usize = 10;
 
 /// Where rollup rows come from: the stored rollups, or deltas computed from raw rows.
 enum Rows<'a> {
@@ -117,6 +121,7 @@ pub async fn performance(
     project: &Project,
     f: Filters,
 ) -> anyhow::Result<PerformanceView> {
+    let flags = state.config.performance;
     let to = minute_of(now_ms());
     let from = range_start(f.range, to);
     let source = match &f.restaurant {
@@ -126,7 +131,7 @@ pub async fn performance(
                 .storage
                 .restaurant_rows(project.id, r, from * 60_000)
                 .await?;
-            Rows::Computed(rollup::aggregate(&raw))
+            Rows::Computed(rollup::aggregate(&raw, &state.config.performance))
         }
     };
     let key = f.page.as_deref().unwrap_or("");
@@ -219,7 +224,41 @@ pub async fn performance(
                 .collect(),
         },
     ];
+    let custom_rows = state
+        .storage
+        .rollups_by_key(project.id, Metric::Custom, from, to)
+        .await?;
+    let mut custom_metrics: Vec<CustomMetricChart> = custom_rows
+        .chunk_by(|a, b| a.page == b.page)
+        .map(|g| {
+            let series = super::series(g, f.range, from, to);
+            let line = |name, color, pick: fn(&SeriesPoint) -> Option<f64>| Line {
+                name,
+                color,
+                points: series
+                    .iter()
+                    .map(|p| (p.start_ms / 60_000, pick(p)))
+                    .collect(),
+            };
+            let lines = [
+                line("p50", PALETTE[0], |p| p.p50),
+                line("max", PALETTE[2], |p| p.p99),
+            ];
+            CustomMetricChart {
+                name: g[0].page.clone(),
+                points: count(g),
+                last: g
+                    .last()
+                    .and_then(|r| r.sketch.as_ref())
+                    .and_then(|s| s.quantile(1.0)),
+                chart_svg: chart::lines_chart(&lines, f.range, "", "points"),
+            }
+        })
+        .collect();
+    custom_metrics.sort_by(|a, b| b.points.cmp(&a.points).then(a.name.cmp(&b.name)));
+    custom_metrics.truncate(CUSTOM_CHARTS);
     Ok(PerformanceView {
+        custom_metrics,
         range: f.range,
         page_views,
         vitals,
@@ -230,16 +269,16 @@ pub async fn performance(
             .slow_calls(
                 project.id,
                 from * 60_000,
-                rollup::SLOW_CALL_MS,
+                flags.slow_call_ms,
                 f.restaurant.as_deref(),
                 50,
             )
             .await?,
-        slow_call_ms: rollup::SLOW_CALL_MS,
+        slow_call_ms: flags.slow_call_ms,
         memory_chart_svg: chart::lines_chart(&memory_lines, f.range, "MB", "memory samples"),
         memory,
         memory_warnings: count(&source.of(Metric::MemoryWarning, key, from, to).await?),
-        memory_warning_mb: rollup::MEMORY_WARNING_MB,
+        memory_warning_mb: flags.memory_warning_mb,
         browsers: named(&source.by_key(Metric::Browser, from, to).await?, 10),
         devices: named(&source.by_key(Metric::Device, from, to).await?, 10),
         pages: named(&source.by_key(Metric::PageView, from, to).await?, 50),

@@ -27,6 +27,8 @@ pub struct IngestWriter {
     pub stats: Arc<IngestStats>,
     pub flush_max_events: usize,
     pub flush_interval: Duration,
+    /// What the rollups flag as slow calls and memory warnings.
+    pub flags: crate::config::PerformanceConfig,
 }
 
 impl IngestWriter {
@@ -84,7 +86,7 @@ impl IngestWriter {
             return;
         }
         let events = std::mem::take(pending);
-        let rollups = rollup::aggregate(&events);
+        let rollups = rollup::aggregate(&events, &self.flags);
         let mut attempt = 0;
         loop {
             match self.storage.write_batch(&events, &rollups).await {

@@ -6,14 +6,12 @@ mod sketch;
 
 pub use sketch::Sketch;
 
-use crate::storage::{ApiCallRow, IngestBatch, RumEventRow};
+use crate::{
+    config::PerformanceConfig,
+    storage::{ApiCallRow, IngestBatch, RumEventRow},
+};
 use app::model::{Rating, Vital};
 use std::collections::{BTreeMap, HashMap};
-
-/// API calls at least this slow are flagged (and listed on the Performance page).
-pub const SLOW_CALL_MS: f64 = 2000.0;
-/// JS heap samples above this many MB count as memory warnings.
-pub const MEMORY_WARNING_MB: f64 = 50.0;
 
 /// What a rollup row measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,11 +32,11 @@ pub enum Metric {
     ApiCall,
     /// API calls that failed (5xx or no answer); counts only, keyed like [`Metric::ApiCall`].
     ApiError,
-    /// API calls at or over [`SLOW_CALL_MS`]; counts only.
+    /// API calls at or over `performance.slow_call_ms`; counts only.
     ApiSlow,
     /// JS heap used, MB; keyed by page.
     Memory,
-    /// Heap samples over [`MEMORY_WARNING_MB`]; counts only.
+    /// Heap samples over `performance.memory_warning_mb`; counts only.
     MemoryWarning,
     /// Page views by browser (`Chrome 120`) and by device (`pc`, `smartphone`, ...).
     Browser,
@@ -189,7 +187,7 @@ fn add<'a>(
 /// endpoint, browser, ...) and for all keys together (`""`). Rows are placed by the
 /// server's receive time, so a client with a wrong clock cannot put data into the past
 /// or the future (custom metrics, which carry their own time, are the exception).
-pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
+pub fn aggregate(batch: &IngestBatch, flags: &PerformanceConfig) -> Vec<RollupDelta> {
     // Keys borrow from the batch: no allocation per row, only per new delta.
     let mut acc = BTreeMap::new();
     // A request's beacons share a user agent: parse each distinct one once.
@@ -254,7 +252,7 @@ pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
                     None,
                 );
             }
-            if c.duration_ms >= SLOW_CALL_MS {
+            if c.duration_ms >= flags.slow_call_ms {
                 add(&mut acc, (c.project_id, Metric::ApiSlow, key, minute), None);
             }
         }
@@ -267,7 +265,7 @@ pub fn aggregate(batch: &IngestBatch) -> Vec<RollupDelta> {
                 (m.project_id, Metric::Memory, page, minute),
                 Some(m.used_mb),
             );
-            if m.used_mb > MEMORY_WARNING_MB {
+            if m.used_mb > flags.memory_warning_mb {
                 add(
                     &mut acc,
                     (m.project_id, Metric::MemoryWarning, page, minute),
@@ -326,10 +324,13 @@ mod tests {
             event("/menu", 119_999, Some(300.0)),
             event("/cart", 120_000, None),
         ];
-        let d = aggregate(&IngestBatch {
-            page_loads: events.to_vec(),
-            ..Default::default()
-        });
+        let d = aggregate(
+            &IngestBatch {
+                page_loads: events.to_vec(),
+                ..Default::default()
+            },
+            &PerformanceConfig::default(),
+        );
         let menu = find(&d, Metric::Load, "/menu", 1);
         assert_eq!((menu.count, menu.sum), (2, 400.0));
         assert_eq!(find(&d, Metric::PageView, "", 1).count, 2);
@@ -361,10 +362,13 @@ mod tests {
             call("/api/orders/:id", Some(503), 300.0),
             call("/api/menu", None, 50.0),
         ];
-        let d = aggregate(&IngestBatch {
-            api_calls: calls.to_vec(),
-            ..Default::default()
-        });
+        let d = aggregate(
+            &IngestBatch {
+                api_calls: calls.to_vec(),
+                ..Default::default()
+            },
+            &PerformanceConfig::default(),
+        );
         let orders = find(&d, Metric::ApiCall, "GET /api/orders/:id", 1);
         assert_eq!((orders.count, orders.sum), (2, 400.0));
         assert_eq!(
@@ -391,10 +395,13 @@ mod tests {
         vitals.kind = "vitals";
         vitals.ttfb = None;
         (vitals.lcp, vitals.cls, vitals.inp) = (Some(4100.0), Some(0.05), Some(150.0));
-        let d = aggregate(&IngestBatch {
-            page_loads: vec![load, vitals],
-            ..Default::default()
-        });
+        let d = aggregate(
+            &IngestBatch {
+                page_loads: vec![load, vitals],
+                ..Default::default()
+            },
+            &PerformanceConfig::default(),
+        );
         assert_eq!(
             find(&d, Metric::PageView, "/menu", 0).count,
             1,
@@ -451,11 +458,14 @@ mod tests {
             restaurant_id: None,
             source: "rum",
         };
-        let d = aggregate(&IngestBatch {
-            memory: vec![sample(30.0), sample(64.0)],
-            api_calls: vec![call(1999.0), call(2000.0), call(2600.0)],
-            ..Default::default()
-        });
+        let d = aggregate(
+            &IngestBatch {
+                memory: vec![sample(30.0), sample(64.0)],
+                api_calls: vec![call(1999.0), call(2000.0), call(2600.0)],
+                ..Default::default()
+            },
+            &PerformanceConfig::default(),
+        );
         assert_eq!(find(&d, Metric::Memory, "/kds", 0).count, 2);
         assert_eq!(find(&d, Metric::MemoryWarning, "", 0).count, 1);
         assert_eq!(
@@ -469,10 +479,13 @@ mod tests {
     #[test]
     fn sketches_in_deltas_give_the_quantiles_of_their_values() {
         let events: Vec<_> = (1..=100).map(|i| event("/", 0, Some(i as f64))).collect();
-        let d = aggregate(&IngestBatch {
-            page_loads: events.to_vec(),
-            ..Default::default()
-        });
+        let d = aggregate(
+            &IngestBatch {
+                page_loads: events.to_vec(),
+                ..Default::default()
+            },
+            &PerformanceConfig::default(),
+        );
         let all = find(&d, Metric::Load, "", 0);
         let p50 = all.sketch.as_ref().unwrap().quantile(0.5).unwrap();
         assert!((p50 - 50.0).abs() <= 1.0, "p50 was {p50}");

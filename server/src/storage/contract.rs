@@ -79,7 +79,7 @@ fn error(project_id: i64, fingerprint: &str, at: i64, tags: &[(&str, &str)]) -> 
 }
 
 async fn write(s: &dyn Storage, batch: IngestBatch) -> Vec<(i64, IssueChange)> {
-    let rollups = aggregate(&batch);
+    let rollups = aggregate(&batch, &Default::default());
     s.write_batch(&batch, &rollups).await.unwrap()
 }
 

@@ -201,5 +201,13 @@ async fn custom_metrics_take_a_public_key_or_a_token_and_chart() {
         .await;
     let last = m["last"].as_f64().unwrap();
     assert!((last - 110_000.0).abs() < 110_000.0 * 0.02, "{m}");
+    let perf = app.get_json("/api/v1/performance").await;
+    assert_eq!(perf["custom_metrics"][0]["name"], "bundle_size");
+    assert_eq!(perf["custom_metrics"][0]["points"], 2);
+    let html = app.get("/performance").await.text().await.unwrap();
+    assert!(
+        html.contains("bundle_size"),
+        "the Performance page charts it"
+    );
     app.stop().await;
 }
