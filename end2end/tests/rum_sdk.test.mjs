@@ -107,6 +107,8 @@ test("vitals, a slow call, an SPA navigation and an error reach the Performance 
   assert.equal(slow.restaurant_id, "r-7", "setTag reached the beacons");
   assert.ok(perf.pages.some((p) => p.name === "/orders"), `the SPA route is a page view: ${show(perf.pages)}`);
   assert.ok(perf.browsers[0].name.startsWith("Chrome"), show(perf.browsers));
+  const endpoints = perf.endpoints.map((e) => e.endpoint);
+  assert.ok(!endpoints.some((e) => e.includes("/sdk/") || e.includes("/api/rum")), `the SDK's own requests are not measured: ${endpoints}`);
 
   const issues = await eventually(async () => {
     const list = await api("/api/v1/issues?search=printer");

@@ -13,6 +13,7 @@
 import load, { Rum } from "./rum_sdk.js";
 
 const base = import.meta.url;
+const sdkDir = new URL(".", base).href;
 const W = window;
 const P = performance;
 let rum, started, page, own, customRoute;
@@ -55,7 +56,8 @@ const later = (f) => quiet((...a) => (rum ? f(...a) : pending.length < 50 && pen
 
 const api = later((method, url, status, duration) => {
   url = new URL(url, location.href).href;
-  if (url.startsWith(own)) return; // our own beacons are never measured
+  // Our own beacons and files (the wasm loads through the hooked fetch) are not the page's.
+  if (url.startsWith(own) || url.startsWith(sdkDir)) return;
   const m = (method || "GET").toUpperCase();
   const route = (customRoute || template)(url);
   rum.add({ type: "api", page, method: m, url: route, status, duration, ts: Date.now() });
