@@ -22,6 +22,22 @@ pub struct Config {
     pub demo: DemoConfig,
     pub retention: RetentionConfig,
     pub performance: PerformanceConfig,
+    pub alerts: AlertsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// The rules file; when it does not exist, the platform's standard rules (built in).
+    pub file: PathBuf,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            file: "alerts.toml".into(),
+        }
+    }
 }
 
 /// What the Performance views flag.

@@ -16,6 +16,7 @@
 //! [`startup`] wires these together and owns the shutdown order that makes `SIGTERM`
 //! flush every accepted beacon.
 
+pub mod alerts;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -31,6 +31,8 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let storage =
             storage::connect(&config.database.url, config.database.max_connections).await?;
+        // A bad rules file stops the start: better than running without its alerts.
+        let alert_rules = Arc::new(crate::alerts::rule::load(&config.alerts.file)?);
         let boot = bootstrap::run(&config, &storage).await?;
         let listener = TcpListener::bind(config.socket_addr()?).await?;
         let addr = listener.local_addr()?;
@@ -64,6 +66,7 @@ impl Application {
             leptos,
             public_url,
             telemetry: Arc::new(Telemetry::default()),
+            alert_rules,
         });
         Ok(Application {
             listener,

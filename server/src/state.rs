@@ -41,6 +41,8 @@ pub struct AppStateInner {
     /// Where people and SDKs reach us, without a trailing slash.
     pub public_url: Arc<str>,
     pub telemetry: Arc<Telemetry>,
+    /// The alert rules, checked at start (`alerts.file`).
+    pub alert_rules: Arc<Vec<crate::alerts::rule::Rule>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(projects))
         .route("/endpoints", get(endpoints))
         .route("/performance", get(performance))
+        .route("/alerts/rules", get(alert_rules))
+        .route("/alerts/metrics", get(alert_metrics))
         .route("/metrics/{name}", get(custom_metric))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
@@ -90,6 +92,27 @@ async fn endpoints(
     let range = range_of(&q)?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(dashboard::endpoints(&state, &project, range).await?))
+}
+
+/// `GET /api/v1/alerts/rules`: the rules from `alerts.file`, each with whether its
+/// metric has a data source yet (rules on unavailable metrics are never evaluated).
+async fn alert_rules(State(state): State<AppState>) -> impl IntoResponse {
+    let rules: Vec<serde_json::Value> = state
+        .alert_rules
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["available"] = json!(crate::alerts::catalogue::is_available(&r.metric));
+            v["source"] = json!("file");
+            v
+        })
+        .collect();
+    Json(rules)
+}
+
+/// `GET /api/v1/alerts/metrics`: the metric catalogue and what is available.
+async fn alert_metrics() -> impl IntoResponse {
+    Json(crate::alerts::catalogue::CATALOGUE)
 }
 
 #[derive(Deserialize)]

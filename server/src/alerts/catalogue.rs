@@ -1,0 +1,157 @@
+//! The metrics alert rules can watch, and whether each has a data source yet. A metric
+//! without one is reported as unavailable and its rules are never evaluated: no data is
+//! not zero (an "orders = 0" rule must not fire because orders are not collected yet).
+
+use serde::Serialize;
+
+/// Where a metric's values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Error events per page view (error tracking + RUM rollups).
+    ErrorRate,
+    /// API p99 latency from RUM and Sentry spans (ms).
+    ApiP99,
+    /// The monitor's own process: memory as a share of the machine, CPU share.
+    ProcessMemory,
+    ProcessCpu,
+    /// The database health check: 1 up, 0 down.
+    DatabaseUp,
+    /// A custom metric's latest value (`POST /api/internal/metrics`).
+    Custom,
+    /// Not collected yet (business events, probes, WebSocket figures: issues 6 and 7).
+    Unavailable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MetricInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub unit: &'static str,
+    pub source: Source,
+}
+
+const fn m(
+    name: &'static str,
+    description: &'static str,
+    unit: &'static str,
+    source: Source,
+) -> MetricInfo {
+    MetricInfo {
+        name,
+        description,
+        unit,
+        source,
+    }
+}
+
+/// Every named metric; `custom:<name>` is the open-ended rest.
+pub const CATALOGUE: [MetricInfo; 12] = [
+    m(
+        "database_up",
+        "database health check (1 up, 0 down)",
+        "",
+        Source::DatabaseUp,
+    ),
+    m(
+        "error_rate",
+        "error events per page view",
+        "ratio",
+        Source::ErrorRate,
+    ),
+    m(
+        "payment_failure_rate",
+        "failed payments / payments",
+        "ratio",
+        Source::Unavailable,
+    ),
+    m(
+        "response_time_p99",
+        "API call p99 (RUM and Sentry spans)",
+        "ms",
+        Source::ApiP99,
+    ),
+    m(
+        "memory_usage",
+        "monitor memory / machine memory",
+        "ratio",
+        Source::ProcessMemory,
+    ),
+    m(
+        "cpu_usage",
+        "monitor CPU share",
+        "ratio",
+        Source::ProcessCpu,
+    ),
+    m(
+        "order_count",
+        "orders created",
+        "orders",
+        Source::Unavailable,
+    ),
+    m(
+        "websocket_connection_loss",
+        "dropped / opened WebSocket connections",
+        "ratio",
+        Source::Unavailable,
+    ),
+    m(
+        "slow_queries",
+        "slowest database query",
+        "ms",
+        Source::Unavailable,
+    ),
+    m(
+        "bundle_size",
+        "custom metric bundle_size",
+        "bytes",
+        Source::Custom,
+    ),
+    m(
+        "inventory_level",
+        "lowest inventory quantity",
+        "items",
+        Source::Unavailable,
+    ),
+    m(
+        "probe_up",
+        "synthetic probe (1 up, 0 down)",
+        "",
+        Source::Unavailable,
+    ),
+];
+
+/// The catalogue entry of `metric`; `custom:<name>` metrics are custom sources.
+pub fn info(metric: &str) -> Option<MetricInfo> {
+    if let Some(name) = metric.strip_prefix("custom:") {
+        let valid = !name.is_empty()
+            && name.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':' | b'/')
+            });
+        return valid.then_some(m("custom", "custom metric", "", Source::Custom));
+    }
+    CATALOGUE.iter().find(|x| x.name == metric).copied()
+}
+
+pub fn is_known(metric: &str) -> bool {
+    info(metric).is_some()
+}
+
+/// Whether rules on `metric` can be evaluated today.
+pub fn is_available(metric: &str) -> bool {
+    info(metric).is_some_and(|i| i.source != Source::Unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_without_a_source_are_known_but_unavailable() {
+        assert!(is_known("order_count") && !is_available("order_count"));
+        assert!(is_available("error_rate") && is_available("database_up"));
+        assert!(is_available("custom:checkout.latency"));
+        assert!(!is_known("custom:") && !is_known("custom:a b") && !is_known("errors"));
+        assert_eq!(info("bundle_size").unwrap().source, Source::Custom);
+    }
+}

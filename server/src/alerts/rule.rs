@@ -1,0 +1,307 @@
+//! Alert rules as written in `alerts.toml` (and, later, stored from the dashboard). A bad
+//! file is refused with its path, line and the field at fault.
+
+use serde::{Deserialize, Serialize};
+use std::{path::Path, time::Duration};
+
+/// The rules shipped with the platform, used when no `alerts.toml` is found.
+pub const DEFAULT_RULES: &str = include_str!("../../../alerts.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    #[serde(rename = ">")]
+    Above,
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<")]
+    Below,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = "==")]
+    Equal,
+}
+
+impl Comparison {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Above => value > threshold,
+            Comparison::AtLeast => value >= threshold,
+            Comparison::Below => value < threshold,
+            Comparison::AtMost => value <= threshold,
+            Comparison::Equal => (value - threshold).abs() < f64::EPSILON,
+        }
+    }
+}
+
+/// Which data a rule looks at.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    pub restaurant: Option<String>,
+    pub environment: Option<String>,
+    pub project: Option<String>,
+}
+
+/// `"15s"`, `"5m"`, `"1h"`, `"1d"` as written in the file.
+mod duration {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn parse(s: &str) -> Result<Duration, String> {
+        let s = s.trim();
+        let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+        let n: u64 = n
+            .parse()
+            .map_err(|_| format!("{s:?} is not a duration like \"30s\", \"5m\", \"1h\", \"1d\""))?;
+        let secs = match unit {
+            "s" => n,
+            "m" => n * 60,
+            "h" => n * 3600,
+            "d" => n * 86_400,
+            _ => return Err(format!("{s:?}: the unit must be s, m, h or d")),
+        };
+        Ok(Duration::from_secs(secs))
+    }
+
+    pub fn format(d: Duration) -> String {
+        let s = d.as_secs();
+        match s {
+            s if s % 86_400 == 0 && s > 0 => format!("{}d", s / 86_400),
+            s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
+            s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
+            s => format!("{s}s"),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        parse(&String::deserialize(d)?).map_err(D::Error::custom)
+    }
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(*d))
+    }
+
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use std::time::Duration;
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| super::parse(&s).map_err(serde::de::Error::custom))
+                .transpose()
+        }
+
+        pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.serialize_str(&super::format(*d)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
+pub use duration::parse as parse_duration;
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub name: String,
+    pub severity: Severity,
+    /// A catalogue metric (`error_rate`, ...) or `custom:<name>`.
+    pub metric: String,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    #[serde(with = "duration")]
+    pub window: Duration,
+    #[serde(with = "duration")]
+    pub cooldown: Duration,
+    /// How long the condition must hold before the alert fires (pending until then).
+    #[serde(
+        rename = "for",
+        default,
+        with = "duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hold_for: Option<Duration>,
+    /// How long the condition must be clear before a firing alert resolves (flap guard).
+    #[serde(
+        default,
+        with = "duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolve_after: Option<Duration>,
+    #[serde(default)]
+    pub filters: Filters,
+    #[serde(default)]
+    pub split_by_restaurant: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default, rename = "rule")]
+    rules: Vec<Rule>,
+}
+
+/// A rules file that cannot be used, with where and why.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct RulesError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses and checks a rules file; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Vec<Rule>, RulesError> {
+    let err = |line, message: String| RulesError {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let parsed: File = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+        err(line, e.message().trim().to_string())
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for r in &parsed.rules {
+        // The line of the rule's `name = "..."`, to point at the rule that is wrong.
+        let at = text
+            .find(&format!("\"{}\"", r.name))
+            .map(|o| line_of(text, o))
+            .unwrap_or(1);
+        if r.name.trim().is_empty() || r.name.len() > 100 {
+            return Err(err(at, "name: 1 to 100 characters".into()));
+        }
+        if !seen.insert(r.name.clone()) {
+            return Err(err(at, format!("name: {:?} is used by two rules", r.name)));
+        }
+        if !r.threshold.is_finite() {
+            return Err(err(at, format!("{}: threshold must be a number", r.name)));
+        }
+        if r.window.is_zero() {
+            return Err(err(
+                at,
+                format!("{}: window must be longer than 0s", r.name),
+            ));
+        }
+        if !super::catalogue::is_known(&r.metric) {
+            return Err(err(
+                at,
+                format!(
+                    "{}: metric {:?} is not in the catalogue (see README \"Alerting\"; custom metrics are \"custom:<name>\")",
+                    r.name, r.metric
+                ),
+            ));
+        }
+    }
+    Ok(parsed.rules)
+}
+
+/// The rules in `path`, or the shipped defaults when it does not exist.
+pub fn load(path: &Path) -> Result<Vec<Rule>, RulesError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            parse(DEFAULT_RULES, "alerts.toml (built in)")
+        }
+        Err(e) => Err(RulesError {
+            file: path.display().to_string(),
+            line: 0,
+            message: e.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_are_the_platforms_standard_set() {
+        let rules = parse(DEFAULT_RULES, "alerts.toml").unwrap();
+        let find = |n: &str| rules.iter().find(|r| r.name == n).unwrap();
+        assert_eq!(rules.len(), 11);
+        let db = find("database_down");
+        assert_eq!(
+            (db.severity, db.threshold, db.cooldown),
+            (Severity::Critical, 0.0, Duration::from_secs(60))
+        );
+        let errors = find("high_error_rate");
+        assert_eq!(
+            (errors.threshold, errors.window, errors.cooldown),
+            (0.05, Duration::from_secs(300), Duration::from_secs(600))
+        );
+        assert_eq!(find("response_time_p99").cooldown, Duration::from_secs(900));
+        assert_eq!(find("high_cpu_usage").severity, Severity::Warning);
+        assert_eq!(
+            find("low_inventory").cooldown,
+            Duration::from_secs(4 * 3600)
+        );
+        assert!(find("low_inventory").split_by_restaurant);
+        assert_eq!(find("bundle_size_exceeded").threshold, 102_400.0);
+        assert!(rules.iter().all(|r| r.enabled));
+    }
+
+    #[test]
+    fn a_bad_file_names_the_line_and_field() {
+        let text = "[[rule]]\nname = \"a\"\nseverity = \"critical\"\nmetric = \"error_rate\"\ncomparison = \">\"\nthreshold = 1\nwindow = \"5m\"\ncooldown = \"1m\"\ntreshold = 2\n";
+        let e = parse(text, "alerts.toml").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("alerts.toml", 9));
+        assert!(e.message.contains("treshold"), "{e}");
+
+        let bad_duration = text
+            .replace("window = \"5m\"", "window = \"5 minutes\"")
+            .replace("treshold = 2\n", "");
+        let e = parse(&bad_duration, "a.toml").unwrap_err();
+        assert_eq!(e.line, 7, "{e}");
+        assert!(e.message.contains("the unit must be"), "{e}");
+
+        let unknown = text
+            .replace("error_rate", "eror_rate")
+            .replace("treshold = 2\n", "");
+        let e = parse(&unknown, "a.toml").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("not in the catalogue"), "{e}");
+
+        let twice = format!("{0}{0}", text.replace("treshold = 2\n", ""));
+        assert!(parse(&twice, "a.toml")
+            .unwrap_err()
+            .message
+            .contains("used by two rules"));
+        assert_eq!(
+            parse("[[rule]]\nname = 1\n", "x.toml")
+                .unwrap_err()
+                .to_string(),
+            "x.toml:2: invalid type: integer `1`, expected a string"
+        );
+    }
+
+    #[test]
+    fn durations_read_and_print_alike() {
+        for s in ["15s", "5m", "1h", "4h", "1d"] {
+            assert_eq!(duration::format(parse_duration(s).unwrap()), s);
+        }
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(Comparison::Equal.holds(0.0, 0.0));
+        assert!(Comparison::Below.holds(9.0, 10.0) && !Comparison::Above.holds(10.0, 10.0));
+    }
+}

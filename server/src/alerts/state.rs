@@ -1,0 +1,304 @@
+//! One alert instance (a rule, or a rule and a restaurant when split) as a state machine:
+//! inactive → pending (the condition holds, but not yet for `for`) → firing → resolved.
+//! Cooldown spaces out notifications; flap protection keeps a firing alert open until the
+//! condition has been clear for `resolve_after`. Missing data changes nothing: no data
+//! is neither a breach nor a recovery. Pure: the engine calls [`step`] and stores what
+//! comes out (the history) and sends what is marked to notify (through the outbox).
+
+use super::rule::Rule;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    Inactive {
+        /// When the last firing notification went out (cooldown spans a resolve).
+        last_notified_ms: Option<i64>,
+    },
+    Pending {
+        since_ms: i64,
+        last_notified_ms: Option<i64>,
+    },
+    Firing {
+        since_ms: i64,
+        last_notified_ms: Option<i64>,
+        /// Since when the condition has been clear (waiting out `resolve_after`).
+        clear_since_ms: Option<i64>,
+        /// Whether people were told it fired (a re-fire inside the cooldown is not, and
+        /// then neither is its resolve).
+        announced: bool,
+    },
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::Inactive {
+            last_notified_ms: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// The condition started to hold; waiting for `for`.
+    Pending,
+    /// It held long enough (or there is no `for`): the alert fires.
+    Fired,
+    /// Still firing after the cooldown: a reminder.
+    Reminded,
+    /// It cleared before `for` passed: never fired.
+    Cancelled,
+    /// It has been clear long enough: resolved.
+    Resolved,
+}
+
+/// A transition worth recording in the history; `notify` says whether people hear of it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    pub change: Change,
+    pub value: f64,
+    pub at_ms: i64,
+    pub notify: bool,
+}
+
+fn ms(d: Option<std::time::Duration>) -> i64 {
+    d.map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Advances `state` by one evaluation at `now_ms` with the observed `value` (`None`: no
+/// data). Returns the new state and the transition, if any.
+pub fn step(
+    rule: &Rule,
+    state: State,
+    value: Option<f64>,
+    now_ms: i64,
+) -> (State, Option<Transition>) {
+    let Some(value) = value else {
+        return (state, None);
+    };
+    let holds = rule.comparison.holds(value, rule.threshold);
+    let cooldown = rule.cooldown.as_millis() as i64;
+    let cooled = |last: Option<i64>| last.is_none_or(|t| now_ms - t >= cooldown);
+    let t = |change, notify| {
+        Some(Transition {
+            change,
+            value,
+            at_ms: now_ms,
+            notify,
+        })
+    };
+    let fire = |last: Option<i64>| {
+        let notify = cooled(last);
+        let state = State::Firing {
+            since_ms: now_ms,
+            last_notified_ms: if notify { Some(now_ms) } else { last },
+            clear_since_ms: None,
+            announced: notify,
+        };
+        (state, t(Change::Fired, notify))
+    };
+    match (state, holds) {
+        (State::Inactive { last_notified_ms }, true) if ms(rule.hold_for) == 0 => {
+            fire(last_notified_ms)
+        }
+        (State::Inactive { last_notified_ms }, true) => (
+            State::Pending {
+                since_ms: now_ms,
+                last_notified_ms,
+            },
+            t(Change::Pending, false),
+        ),
+        (s @ State::Inactive { .. }, false) => (s, None),
+        (
+            State::Pending {
+                since_ms,
+                last_notified_ms,
+            },
+            true,
+        ) => {
+            if now_ms - since_ms >= ms(rule.hold_for) {
+                fire(last_notified_ms)
+            } else {
+                (state, None)
+            }
+        }
+        (
+            State::Pending {
+                last_notified_ms, ..
+            },
+            false,
+        ) => (
+            State::Inactive { last_notified_ms },
+            t(Change::Cancelled, false),
+        ),
+        (
+            State::Firing {
+                since_ms,
+                last_notified_ms,
+                announced,
+                ..
+            },
+            true,
+        ) => {
+            if cooled(last_notified_ms) {
+                let s = State::Firing {
+                    since_ms,
+                    last_notified_ms: Some(now_ms),
+                    clear_since_ms: None,
+                    announced: true,
+                };
+                (s, t(Change::Reminded, true))
+            } else {
+                let s = State::Firing {
+                    since_ms,
+                    last_notified_ms,
+                    clear_since_ms: None,
+                    announced,
+                };
+                (s, None)
+            }
+        }
+        (
+            State::Firing {
+                since_ms,
+                last_notified_ms,
+                clear_since_ms,
+                announced,
+            },
+            false,
+        ) => {
+            let clear_since = clear_since_ms.unwrap_or(now_ms);
+            if now_ms - clear_since >= ms(rule.resolve_after) {
+                (
+                    State::Inactive { last_notified_ms },
+                    t(Change::Resolved, announced),
+                )
+            } else {
+                let s = State::Firing {
+                    since_ms,
+                    last_notified_ms,
+                    clear_since_ms: Some(clear_since),
+                    announced,
+                };
+                (s, None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::rule::{parse, DEFAULT_RULES};
+    use std::time::Duration;
+
+    const MIN: i64 = 60_000;
+
+    fn rule(name: &str) -> Rule {
+        parse(DEFAULT_RULES, "alerts.toml")
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == name)
+            .unwrap()
+    }
+
+    /// Runs values at one-minute steps; returns the changes that happened, with whether
+    /// each notifies.
+    fn run(rule: &Rule, values: &[Option<f64>]) -> Vec<(i64, Change, bool)> {
+        let mut s = State::default();
+        let mut out = vec![];
+        for (i, v) in values.iter().enumerate() {
+            let (next, t) = step(rule, s, *v, i as i64 * MIN);
+            s = next;
+            out.extend(t.map(|t| (i as i64, t.change, t.notify)));
+        }
+        out
+    }
+
+    #[test]
+    fn fires_once_reminds_after_the_cooldown_and_resolves_once() {
+        // high_error_rate: > 0.05, cooldown 10 min, no `for`.
+        let r = rule("high_error_rate");
+        let mut values = vec![Some(0.01), Some(0.2)];
+        values.extend([Some(0.3); 11]);
+        values.push(Some(0.0));
+        assert_eq!(
+            run(&r, &values),
+            [
+                (1, Change::Fired, true),
+                (11, Change::Reminded, true),
+                (13, Change::Resolved, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn for_keeps_it_pending_and_a_short_blip_never_fires() {
+        let mut r = rule("high_cpu_usage");
+        r.hold_for = Some(Duration::from_secs(180));
+        let blip = run(&r, &[Some(0.9), Some(0.9), Some(0.1)]);
+        assert_eq!(
+            blip,
+            [(0, Change::Pending, false), (2, Change::Cancelled, false)]
+        );
+        let sustained = run(&r, &[Some(0.9), Some(0.9), Some(0.9), Some(0.9)]);
+        assert_eq!(
+            sustained,
+            [(0, Change::Pending, false), (3, Change::Fired, true)]
+        );
+    }
+
+    #[test]
+    fn flapping_stays_one_alert_until_clear_for_resolve_after() {
+        let mut r = rule("high_error_rate");
+        r.resolve_after = Some(Duration::from_secs(120));
+        let v = [
+            Some(0.2),
+            Some(0.0),
+            Some(0.2),
+            Some(0.0),
+            Some(0.0),
+            Some(0.0),
+        ];
+        assert_eq!(
+            run(&r, &v),
+            [(0, Change::Fired, true), (5, Change::Resolved, true)]
+        );
+    }
+
+    #[test]
+    fn missing_data_neither_fires_nor_resolves() {
+        let r = rule("database_down");
+        let v = [None, Some(1.0), None, Some(0.0), None, None, Some(1.0)];
+        assert_eq!(
+            run(&r, &v),
+            [(3, Change::Fired, true), (6, Change::Resolved, true)]
+        );
+    }
+
+    #[test]
+    fn a_refire_inside_the_cooldown_is_recorded_but_not_sent_again() {
+        // payment_failures: cooldown 5 min.
+        let r = rule("payment_failures");
+        let v = [
+            Some(0.5),
+            Some(0.0),
+            Some(0.5),
+            Some(0.0),
+            Some(0.0),
+            Some(0.0),
+            Some(0.5),
+        ];
+        assert_eq!(
+            run(&r, &v),
+            [
+                (0, Change::Fired, true),
+                (1, Change::Resolved, true),
+                (2, Change::Fired, false),
+                (3, Change::Resolved, false),
+                (6, Change::Fired, true),
+            ]
+        );
+    }
+}
