@@ -30,12 +30,15 @@ pub struct Config {
 pub struct AlertsConfig {
     /// The rules file; when it does not exist, the platform's standard rules (built in).
     pub file: PathBuf,
+    /// How often the engine evaluates the rules, seconds.
+    pub interval_secs: u64,
 }
 
 impl Default for AlertsConfig {
     fn default() -> Self {
         AlertsConfig {
             file: "alerts.toml".into(),
+            interval_secs: 15,
         }
     }
 }

@@ -120,6 +120,12 @@ impl Application {
         let stop_workers = CancellationToken::new();
         let writer = tokio::spawn(writer.run_until_stopped(stop_workers.clone()));
         let retention = tokio::spawn(run_retention(state.clone(), stop_workers.clone()));
+        let every = Duration::from_secs(state.config.alerts.interval_secs.max(1));
+        let alerts = tokio::spawn(crate::alerts::engine::run(
+            state.clone(),
+            every,
+            stop_workers.clone(),
+        ));
 
         let storage: DynStorage = state.storage.clone();
         axum::serve(listener, http::router(state))
@@ -129,6 +135,7 @@ impl Application {
         stop_workers.cancel();
         writer.await?;
         let _ = retention.await;
+        let _ = alerts.await;
         storage.close().await;
         tracing::info!("shutdown complete");
         Ok(())

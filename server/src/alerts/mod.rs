@@ -1,8 +1,10 @@
 //! Alerting (issue 5, in progress): the rule model and its file ([`rule`]), the metric
-//! catalogue ([`catalogue`]), and the per-instance state machine ([`state`]). The engine
-//! that evaluates rules on an interval, the outbox and the notifiers come next; these
-//! parts are plain types and functions so each is tested on its own.
+//! catalogue ([`catalogue`]), each metric's value over a window ([`values`]), the
+//! per-instance state machine ([`state`]) and the [`engine`] that evaluates rules on an
+//! interval and stores every transition. The outbox and the notifiers come next.
 
 pub mod catalogue;
+pub mod engine;
 pub mod rule;
 pub mod state;
+pub mod values;

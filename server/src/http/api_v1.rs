@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/performance", get(performance))
         .route("/alerts/rules", get(alert_rules))
         .route("/alerts/metrics", get(alert_metrics))
+        .route("/alerts/history", get(alert_history))
         .route("/metrics/{name}", get(custom_metric))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
@@ -108,6 +109,26 @@ async fn alert_rules(State(state): State<AppState>) -> impl IntoResponse {
         })
         .collect();
     Json(rules)
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    rule: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/alerts/history?rule=&limit=`: alert transitions, newest first.
+async fn alert_history(
+    State(state): State<AppState>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(
+        state
+            .storage
+            .alert_history(q.rule.as_deref(), limit)
+            .await?,
+    ))
 }
 
 /// `GET /api/v1/alerts/metrics`: the metric catalogue and what is available.

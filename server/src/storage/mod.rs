@@ -342,6 +342,14 @@ pub trait Storage: Send + Sync + 'static {
         to_ms: i64,
     ) -> Result<SessionHealth>;
 
+    /// Every alert instance's stored state: (rule, instance, state JSON).
+    async fn alert_states(&self) -> Result<Vec<(String, String, String)>>;
+    /// Stores an instance's new state and, when there is one, its transition, in one
+    /// transaction (the outbox will join it).
+    async fn record_alert(&self, a: &AlertRecord) -> Result<()>;
+    /// Alert transitions, newest first.
+    async fn alert_history(&self, rule: Option<&str>, limit: u32) -> Result<Vec<AlertHistoryRow>>;
+
     /// Deletes raw events, rollups and sessions past their retention; returns rows deleted.
     async fn enforce_retention(
         &self,
@@ -383,6 +391,35 @@ pub struct NewErrorEvent {
     /// What the issue's tag store indexes: the event's tags plus synthesized ones.
     pub tags: Vec<(String, String)>,
     pub body: String,
+}
+
+/// One evaluation's outcome for one alert instance.
+#[derive(Debug, Clone)]
+pub struct AlertRecord {
+    pub rule: String,
+    pub instance: String,
+    pub severity: &'static str,
+    pub threshold: f64,
+    pub value: Option<f64>,
+    /// The state after the evaluation, as JSON.
+    pub state: String,
+    pub at_ms: i64,
+    /// `(change, value, notify)` when the evaluation changed something worth history.
+    pub transition: Option<(&'static str, f64, bool)>,
+}
+
+/// One row of the alert history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AlertHistoryRow {
+    pub id: i64,
+    pub rule: String,
+    pub instance: String,
+    pub severity: String,
+    pub change: String,
+    pub value: f64,
+    pub threshold: f64,
+    pub at_ms: i64,
+    pub notify: bool,
 }
 
 /// What storing an event did to its issue.

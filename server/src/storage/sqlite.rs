@@ -563,6 +563,80 @@ impl Storage for SqliteStorage {
         })
     }
 
+    async fn alert_states(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT rule, instance, state FROM alert_states")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn record_alert(&self, a: &super::AlertRecord) -> Result<()> {
+        let _writer = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO alert_states (rule, instance, state, value, updated) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (rule, instance) DO UPDATE SET state = excluded.state,
+               value = excluded.value, updated = excluded.updated",
+        )
+        .bind(&a.rule)
+        .bind(&a.instance)
+        .bind(&a.state)
+        .bind(a.value)
+        .bind(a.at_ms)
+        .execute(&mut *tx)
+        .await?;
+        if let Some((change, value, notify)) = a.transition {
+            sqlx::query(
+                "INSERT INTO alert_history (rule, instance, severity, change, value, threshold, at, notify)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&a.rule)
+            .bind(&a.instance)
+            .bind(a.severity)
+            .bind(change)
+            .bind(value)
+            .bind(a.threshold)
+            .bind(a.at_ms)
+            .bind(notify)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn alert_history(
+        &self,
+        rule: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<super::AlertHistoryRow>> {
+        let rows = sqlx::query(
+            "SELECT id, rule, instance, severity, change, value, threshold, at, notify FROM alert_history
+             WHERE (? IS NULL OR rule = ?) ORDER BY id DESC LIMIT ?",
+        )
+        .bind(rule)
+        .bind(rule)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::AlertHistoryRow {
+                    id: r.try_get("id")?,
+                    rule: r.try_get("rule")?,
+                    instance: r.try_get("instance")?,
+                    severity: r.try_get("severity")?,
+                    change: r.try_get("change")?,
+                    value: r.try_get("value")?,
+                    threshold: r.try_get("threshold")?,
+                    at_ms: r.try_get("at")?,
+                    notify: r.try_get::<i64, _>("notify")? != 0,
+                })
+            })
+            .collect()
+    }
+
     async fn enforce_retention(
         &self,
         raw_before_ms: i64,

@@ -19,6 +19,22 @@ pub fn resident_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The machine's memory (`MemTotal`), MB; 0 when unknown.
+pub fn total_memory_mb() -> f64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))?
+                .split_whitespace()
+                .next()?
+                .parse::<f64>()
+                .ok()
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
 fn cpu_ticks() -> Option<u64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name (which may hold spaces) start after the last ')'.

@@ -57,3 +57,102 @@ fn a_bad_rules_file_stops_the_start_naming_the_line_and_field() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_history() {
+    use monitor::alerts::{engine, rule};
+    let app = spawn_app().await;
+    app.login().await;
+    let rules = rule::parse(
+        "[[rule]]\nname = \"queue_backlog\"\nseverity = \"critical\"\nmetric = \"custom:queue_depth\"\n\
+         comparison = \">\"\nthreshold = 100\nwindow = \"2m\"\ncooldown = \"10m\"\n\
+         [[rule]]\nname = \"no_orders\"\nseverity = \"critical\"\nmetric = \"order_count\"\n\
+         comparison = \"==\"\nthreshold = 0\nwindow = \"10m\"\ncooldown = \"1m\"\n",
+        "test.toml",
+    )
+    .unwrap();
+    let now = monitor::clock::now_ms();
+    let post = |value: f64, at: i64| {
+        let body = serde_json::json!({"metric": "queue_depth", "value": value, "timestamp": at});
+        reqwest::Client::new()
+            .post(app.url("/api/internal/metrics"))
+            .header("x-monitor-key", &app.public_key)
+            .body(body.to_string())
+            .send()
+    };
+    let mut states = engine::States::new();
+    let history = || async {
+        app.get_json("/api/v1/alerts/history?rule=queue_backlog")
+            .await
+    };
+
+    assert_eq!(post(500.0, now).await.unwrap().status(), 202);
+    // Points go through the ingest queue: wait until the value is visible.
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, now)
+            .await
+            .unwrap();
+        if !history().await.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    engine::evaluate(&app.state, &rules, &mut states, now + 60_000)
+        .await
+        .unwrap();
+    let h = history().await;
+    assert_eq!(
+        h.as_array().unwrap().len(),
+        1,
+        "fired once, not again a minute later: {h:#}"
+    );
+    assert_eq!(h[0]["change"], "fired");
+    assert_eq!(h[0]["notify"], true);
+    assert_eq!(h[0]["value"], 500.0);
+
+    // Still over the threshold after the cooldown: one reminder.
+    assert_eq!(post(400.0, now + 10 * 60_000).await.unwrap().status(), 202);
+    let later = now + 10 * 60_000;
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, later)
+            .await
+            .unwrap();
+        if history().await.as_array().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(history().await[0]["change"], "reminded");
+
+    // Back under: resolved, once.
+    assert_eq!(post(20.0, now + 12 * 60_000).await.unwrap().status(), 202);
+    let recovered = now + 12 * 60_000;
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, recovered)
+            .await
+            .unwrap();
+        if history().await.as_array().unwrap().len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    engine::evaluate(&app.state, &rules, &mut states, recovered + 60_000)
+        .await
+        .unwrap();
+    let h = history().await;
+    let changes: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["resolved", "reminded", "fired"]);
+
+    // The state is stored: a restarted engine picks it up.
+    let reloaded = engine::load_states(&app.state).await.unwrap();
+    assert_eq!(reloaded, states);
+    // A rule on a metric with no source is never evaluated (no data is not zero).
+    let none = app.get_json("/api/v1/alerts/history?rule=no_orders").await;
+    assert!(none.as_array().unwrap().is_empty());
+    app.stop().await;
+}
