@@ -32,6 +32,30 @@ pub struct AlertsConfig {
     pub file: PathBuf,
     /// How often the engine evaluates the rules, seconds.
     pub interval_secs: u64,
+    /// The environment named in notifications.
+    pub environment: String,
+    /// Slack incoming webhook; off when absent.
+    pub slack: Option<SlackConfig>,
+    /// Generic JSON webhook signed with HMAC-SHA256; off when absent.
+    pub webhook: Option<WebhookConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    pub webhook_url: String,
+    /// Overrides the webhook's default channel, e.g. `#oncall`.
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// HMAC-SHA256 key for `X-Monitor-Signature`.
+    #[serde(skip_serializing)]
+    pub secret: String,
 }
 
 impl Default for AlertsConfig {
@@ -39,6 +63,9 @@ impl Default for AlertsConfig {
         AlertsConfig {
             file: "alerts.toml".into(),
             interval_secs: 15,
+            environment: "production".into(),
+            slack: None,
+            webhook: None,
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod health;
 pub mod http;
 pub mod ingest;
 pub mod issues;
+pub mod notify;
 pub mod render;
 pub mod rollup;
 pub mod startup;

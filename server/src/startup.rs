@@ -121,6 +121,10 @@ impl Application {
         let writer = tokio::spawn(writer.run_until_stopped(stop_workers.clone()));
         let retention = tokio::spawn(run_retention(state.clone(), stop_workers.clone()));
         let every = Duration::from_secs(state.config.alerts.interval_secs.max(1));
+        let outbox = tokio::spawn(crate::notify::outbox::run(
+            state.clone(),
+            stop_workers.clone(),
+        ));
         let alerts = tokio::spawn(crate::alerts::engine::run(
             state.clone(),
             every,
@@ -136,6 +140,7 @@ impl Application {
         writer.await?;
         let _ = retention.await;
         let _ = alerts.await;
+        let _ = outbox.await;
         storage.close().await;
         tracing::info!("shutdown complete");
         Ok(())

@@ -73,7 +73,34 @@ pub async fn evaluate(
         if after == before && transition.is_none() {
             continue;
         }
+        let notifications = match transition {
+            Some(t) if t.notify => {
+                let n = crate::notify::Notification {
+                    rule: rule.name.clone(),
+                    instance: key.1.clone(),
+                    severity: severity_name(rule.severity).into(),
+                    change: change_name(t.change).into(),
+                    metric: rule.metric.clone(),
+                    value: t.value,
+                    comparison: rule.comparison.symbol().into(),
+                    threshold: rule.threshold,
+                    at_ms: now,
+                    environment: state.config.alerts.environment.clone(),
+                    link: format!(
+                        "{}/api/v1/alerts/history?rule={}",
+                        state.public_url, rule.name
+                    ),
+                };
+                let payload = serde_json::to_string(&n)?;
+                crate::notify::outbox::channels(state)
+                    .into_iter()
+                    .map(|c| (c, payload.clone()))
+                    .collect()
+            }
+            _ => vec![],
+        };
         let record = AlertRecord {
+            notifications,
             rule: rule.name.clone(),
             instance: key.1.clone(),
             severity: severity_name(rule.severity),

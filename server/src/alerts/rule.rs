@@ -29,6 +29,16 @@ pub enum Comparison {
 }
 
 impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Above => ">",
+            Comparison::AtLeast => ">=",
+            Comparison::Below => "<",
+            Comparison::AtMost => "<=",
+            Comparison::Equal => "==",
+        }
+    }
+
     pub fn holds(self, value: f64, threshold: f64) -> bool {
         match self {
             Comparison::Above => value > threshold,

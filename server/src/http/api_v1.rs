@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/rules", get(alert_rules))
         .route("/alerts/metrics", get(alert_metrics))
         .route("/alerts/history", get(alert_history))
+        .route("/alerts/deliveries", get(alert_deliveries))
         .route("/metrics/{name}", get(custom_metric))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
@@ -129,6 +130,11 @@ async fn alert_history(
             .alert_history(q.rule.as_deref(), limit)
             .await?,
     ))
+}
+
+/// `GET /api/v1/alerts/deliveries`: notifications with their delivery status.
+async fn alert_deliveries(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(state.storage.deliveries(200).await?))
 }
 
 /// `GET /api/v1/alerts/metrics`: the metric catalogue and what is available.

@@ -347,6 +347,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores an instance's new state and, when there is one, its transition, in one
     /// transaction (the outbox will join it).
     async fn record_alert(&self, a: &AlertRecord) -> Result<()>;
+    /// Outbox rows due at `now_ms`, oldest first.
+    async fn due_notifications(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxRow>>;
+    async fn notification_delivered(&self, id: i64, now_ms: i64) -> Result<()>;
+    /// A failed attempt: retried at `retry_at_ms`, or given up (`None`).
+    async fn notification_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<()>;
+    /// Deliveries, newest first.
+    async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryRow>>;
     /// Alert transitions, newest first.
     async fn alert_history(&self, rule: Option<&str>, limit: u32) -> Result<Vec<AlertHistoryRow>>;
 
@@ -406,6 +418,32 @@ pub struct AlertRecord {
     pub at_ms: i64,
     /// `(change, value, notify)` when the evaluation changed something worth history.
     pub transition: Option<(&'static str, f64, bool)>,
+    /// `(channel, payload)` outbox rows for the transition, stored with it.
+    pub notifications: Vec<(&'static str, String)>,
+}
+
+/// A notification waiting in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub history_id: i64,
+    pub channel: String,
+    pub payload: String,
+    pub attempts: u32,
+}
+
+/// A notification's delivery, as shown per alert.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub history_id: i64,
+    pub rule: String,
+    pub change: String,
+    pub channel: String,
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub delivered_at_ms: Option<i64>,
 }
 
 /// One row of the alert history.

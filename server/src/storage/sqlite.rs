@@ -587,9 +587,9 @@ impl Storage for SqliteStorage {
         .execute(&mut *tx)
         .await?;
         if let Some((change, value, notify)) = a.transition {
-            sqlx::query(
+            let history_id: i64 = sqlx::query_scalar(
                 "INSERT INTO alert_history (rule, instance, severity, change, value, threshold, at, notify)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
             .bind(&a.rule)
             .bind(&a.instance)
@@ -599,11 +599,105 @@ impl Storage for SqliteStorage {
             .bind(a.threshold)
             .bind(a.at_ms)
             .bind(notify)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            for (channel, payload) in &a.notifications {
+                sqlx::query(
+                    "INSERT INTO alert_outbox (history_id, channel, payload, next_attempt, created)
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(history_id)
+                .bind(channel)
+                .bind(payload)
+                .bind(a.at_ms)
+                .bind(a.at_ms)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn due_notifications(&self, now_ms: i64, limit: u32) -> Result<Vec<super::OutboxRow>> {
+        let rows = sqlx::query(
+            "SELECT id, history_id, channel, payload, attempts FROM alert_outbox
+             WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::OutboxRow {
+                    id: r.try_get("id")?,
+                    history_id: r.try_get("history_id")?,
+                    channel: r.try_get("channel")?,
+                    payload: r.try_get("payload")?,
+                    attempts: r.try_get::<i64, _>("attempts")? as u32,
+                })
+            })
+            .collect()
+    }
+
+    async fn notification_delivered(&self, id: i64, now_ms: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE alert_outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?,
+             last_error = NULL WHERE id = ?",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn notification_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE alert_outbox SET attempts = attempts + 1, last_error = ?,
+             status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
+             next_attempt = COALESCE(?, next_attempt) WHERE id = ?",
+        )
+        .bind(error)
+        .bind(retry_at_ms)
+        .bind(retry_at_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn deliveries(&self, limit: u32) -> Result<Vec<super::DeliveryRow>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.history_id, h.rule, h.change, o.channel, o.status, o.attempts,
+                    o.last_error, o.delivered_at
+             FROM alert_outbox o JOIN alert_history h ON h.id = o.history_id
+             ORDER BY o.id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::DeliveryRow {
+                    id: r.try_get("id")?,
+                    history_id: r.try_get("history_id")?,
+                    rule: r.try_get("rule")?,
+                    change: r.try_get("change")?,
+                    channel: r.try_get("channel")?,
+                    status: r.try_get("status")?,
+                    attempts: r.try_get::<i64, _>("attempts")? as u32,
+                    last_error: r.try_get("last_error")?,
+                    delivered_at_ms: r.try_get("delivered_at")?,
+                })
+            })
+            .collect()
     }
 
     async fn alert_history(

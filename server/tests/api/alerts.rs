@@ -156,3 +156,181 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
     assert!(none.as_array().unwrap().is_empty());
     app.stop().await;
 }
+
+/// A local stand-in for Slack and a webhook receiver: records what arrives; answers
+/// 500 to the first `fail` requests.
+struct Receiver {
+    base: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
+    fail: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn receiver() -> Receiver {
+    use axum::{extract::State, http::StatusCode, routing::post, Router};
+    use std::sync::{atomic::Ordering, Arc, Mutex};
+    type Shared = (
+        Arc<Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    );
+    async fn take(
+        State((got, fail)): State<Shared>,
+        uri: axum::http::Uri,
+        headers: axum::http::HeaderMap,
+        body: String,
+    ) -> StatusCode {
+        if fail
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+        got.lock()
+            .unwrap()
+            .push((uri.path().to_string(), headers, body));
+        StatusCode::OK
+    }
+    let got = Arc::new(Mutex::new(vec![]));
+    let fail = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = Router::new()
+        .route("/{*path}", post(take))
+        .with_state((got.clone(), fail.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Receiver { base, got, fail }
+}
+
+#[tokio::test]
+async fn notifications_reach_slack_and_the_webhook_once_and_survive_failures() {
+    use monitor::{
+        alerts::{engine, rule},
+        config::{SlackConfig, WebhookConfig},
+        notify::{outbox, webhook},
+    };
+    use std::sync::atomic::Ordering;
+    let rx = receiver().await;
+    let (slack_url, hook_url) = (format!("{}/slack", rx.base), format!("{}/hook", rx.base));
+    let app = crate::helpers::spawn_app_with(move |c| {
+        c.alerts.slack = Some(SlackConfig {
+            webhook_url: slack_url,
+            channel: Some("#oncall".into()),
+        });
+        c.alerts.webhook = Some(WebhookConfig {
+            url: hook_url,
+            secret: "s3cret".into(),
+        });
+        // The background workers stay out of the way: this test drives them.
+        c.alerts.interval_secs = 3600;
+    })
+    .await;
+    app.login().await;
+    let rules = rule::parse(
+        "[[rule]]\nname = \"queue_backlog\"\nseverity = \"critical\"\nmetric = \"custom:depth\"\n\
+         comparison = \">\"\nthreshold = 100\nwindow = \"2m\"\ncooldown = \"10m\"\n",
+        "test.toml",
+    )
+    .unwrap();
+    // Ahead of the clock: the background outbox worker (real time) never finds these
+    // rows due, so only this test delivers them.
+    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let post = |value: f64, at: i64| {
+        let body = serde_json::json!({"metric": "depth", "value": value, "timestamp": at});
+        reqwest::Client::new()
+            .post(app.url("/api/internal/metrics"))
+            .header("x-monitor-key", &app.public_key)
+            .body(body.to_string())
+            .send()
+    };
+    let mut states = engine::States::new();
+    let client = outbox::client();
+    let deliveries = || async { app.get_json("/api/v1/alerts/deliveries").await };
+
+    assert_eq!(post(500.0, now).await.unwrap().status(), 202);
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, now)
+            .await
+            .unwrap();
+        if !deliveries().await.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    outbox::deliver_due(&app.state, &client, now).await.unwrap();
+    outbox::deliver_due(&app.state, &client, now + 60_000)
+        .await
+        .unwrap();
+    let got = rx.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "one per channel: {got:#?}");
+    let slack = got.iter().find(|g| g.0 == "/slack").unwrap();
+    let msg: serde_json::Value = serde_json::from_str(&slack.2).unwrap();
+    assert_eq!(msg["text"], "🚨 CRITICAL ALERT: queue_backlog");
+    assert_eq!(msg["channel"], "#oncall");
+    assert_eq!(
+        msg["attachments"][0]["fields"][3]["value"],
+        "custom:depth is 500 (&gt; 100)"
+    );
+    let hook = got.iter().find(|g| g.0 == "/hook").unwrap();
+    assert_eq!(
+        hook.1[webhook::SIGNATURE_HEADER].to_str().unwrap(),
+        webhook::signature("s3cret", &hook.2),
+        "the signature matches the exact body"
+    );
+    let body: serde_json::Value = serde_json::from_str(&hook.2).unwrap();
+    assert_eq!(
+        (body["change"].as_str(), body["value"].as_f64()),
+        (Some("fired"), Some(500.0))
+    );
+
+    // The receivers fail twice, then recover: the resolved message arrives once, late.
+    rx.fail.store(2, Ordering::SeqCst);
+    assert_eq!(post(10.0, now + 3 * 60_000).await.unwrap().status(), 202);
+    let t = now + 3 * 60_000;
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, t)
+            .await
+            .unwrap();
+        if deliveries().await.as_array().unwrap().len() == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        outbox::deliver_due(&app.state, &client, t).await.unwrap(),
+        0,
+        "both fail"
+    );
+    assert_eq!(
+        outbox::deliver_due(&app.state, &client, t + 1_000)
+            .await
+            .unwrap(),
+        0,
+        "not due yet"
+    );
+    assert_eq!(
+        outbox::deliver_due(&app.state, &client, t + 5_000)
+            .await
+            .unwrap(),
+        2,
+        "retried"
+    );
+    assert_eq!(
+        outbox::deliver_due(&app.state, &client, t + 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    let got = rx.got.lock().unwrap().clone();
+    let resolved: Vec<_> = got
+        .iter()
+        .filter(|g| g.2.contains("RESOLVED") || g.2.contains("\"resolved\""))
+        .collect();
+    assert_eq!(resolved.len(), 2, "one resolved message per channel");
+    let d = deliveries().await;
+    let latest = &d[0];
+    assert_eq!(
+        (latest["status"].as_str(), latest["attempts"].as_u64()),
+        (Some("delivered"), Some(2))
+    );
+    assert_eq!(latest["change"], "resolved");
+    app.stop().await;
+}
