@@ -334,3 +334,82 @@ async fn notifications_reach_slack_and_the_webhook_once_and_survive_failures() {
     assert_eq!(latest["change"], "resolved");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
+    use monitor::{
+        alerts::{engine, rule},
+        config::WebhookConfig,
+        notify::outbox,
+    };
+    use std::sync::atomic::Ordering;
+    let rx = receiver().await;
+    let hook_url = format!("{}/hook", rx.base);
+    let configure = {
+        let hook_url = hook_url.clone();
+        move |c: &mut monitor::config::Config| {
+            c.alerts.webhook = Some(WebhookConfig {
+                url: hook_url.clone(),
+                secret: "k".into(),
+            });
+            c.alerts.interval_secs = 3600;
+        }
+    };
+    let app = crate::helpers::spawn_app_with(configure.clone()).await;
+    let rules = rule::parse(
+        "[[rule]]\nname = \"disk\"\nseverity = \"warning\"\nmetric = \"custom:disk\"\n\
+         comparison = \">\"\nthreshold = 0.9\nwindow = \"1m\"\ncooldown = \"1h\"\n",
+        "t.toml",
+    )
+    .unwrap();
+    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let body = serde_json::json!({"metric": "disk", "value": 0.95, "timestamp": now});
+    let r = reqwest::Client::new()
+        .post(app.url("/api/internal/metrics"))
+        .header("x-monitor-key", &app.public_key)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let mut states = engine::States::new();
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, now)
+            .await
+            .unwrap();
+        if !app.state.storage.deliveries(10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    rx.fail.store(1, Ordering::SeqCst);
+    let client = outbox::client();
+    assert_eq!(
+        outbox::deliver_due(&app.state, &client, now).await.unwrap(),
+        0
+    );
+    let url = app.state.config.database.url.clone();
+    let dir = app.stop_keeping_data().await;
+
+    // The same database, a new process: the outbox row is still there and goes out.
+    let again = crate::helpers::spawn_app_with(move |c| {
+        configure(c);
+        c.database.url = url;
+    })
+    .await;
+    assert_eq!(
+        outbox::deliver_due(&again.state, &client, now + 5_000)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        rx.got.lock().unwrap().len(),
+        1,
+        "delivered once, after the restart"
+    );
+    let d = again.state.storage.deliveries(10).await.unwrap();
+    assert_eq!((d[0].status.as_str(), d[0].attempts), ("delivered", 2));
+    again.stop().await;
+    drop(dir);
+}

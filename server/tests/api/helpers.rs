@@ -144,13 +144,20 @@ impl TestApp {
         }
     }
 
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.stop_keeping_data().await;
+    }
+
+    /// Stops the app and hands back its directory, so a second app can start on the
+    /// same database (a restart).
+    pub async fn stop_keeping_data(mut self) -> TempDir {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
         if let Some(h) = self.handle.take() {
             h.await.unwrap().unwrap();
         }
+        self.dir
     }
 }
 
