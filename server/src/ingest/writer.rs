@@ -35,7 +35,12 @@ impl IngestWriter {
     /// Runs until `shutdown` is cancelled, then drains and flushes everything queued.
     pub async fn run_until_stopped(mut self, shutdown: CancellationToken) {
         let mut pending = IngestBatch::default();
-        let mut tick = tokio::time::interval(self.flush_interval);
+        // The first tick a full interval from now (`interval` would fire at once and flush
+        // whatever arrived first, however little).
+        let mut tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.flush_interval,
+            self.flush_interval,
+        );
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
