@@ -38,6 +38,48 @@ pub struct AlertsConfig {
     pub slack: Option<SlackConfig>,
     /// Generic JSON webhook signed with HMAC-SHA256; off when absent.
     pub webhook: Option<WebhookConfig>,
+    /// Email over SMTP; off when absent.
+    pub email: Option<EmailConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP (a local relay).
+    None,
+    /// Upgrade with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default = "default_smtp_tls")]
+    pub tls: SmtpTls,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub password: Option<String>,
+    /// `RestaurantOS Monitor <monitor@example.com>`.
+    pub from: String,
+    /// Who gets critical alerts, and who gets warnings.
+    #[serde(default)]
+    pub critical_to: Vec<String>,
+    #[serde(default)]
+    pub warning_to: Vec<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_smtp_tls() -> SmtpTls {
+    SmtpTls::Starttls
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,6 +108,7 @@ impl Default for AlertsConfig {
             environment: "production".into(),
             slack: None,
             webhook: None,
+            email: None,
         }
     }
 }

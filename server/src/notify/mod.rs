@@ -1,8 +1,9 @@
 //! Notifications: what an alert transition tells people ([`Notification`]), how each
-//! channel words it ([`slack`], [`webhook`]), and the [`outbox`] worker that delivers
+//! channel words it ([`slack`], [`webhook`], [`email`]), and the [`outbox`] worker that delivers
 //! them with retries. The payload is built when the transition is stored, so a delivery
 //! after a restart says exactly what it would have said before.
 
+pub mod email;
 pub mod outbox;
 pub mod slack;
 pub mod webhook;

@@ -27,6 +27,9 @@ pub fn channels(state: &AppState) -> Vec<&'static str> {
     if a.webhook.is_some() {
         out.push("webhook");
     }
+    if a.email.is_some() {
+        out.push("email");
+    }
     out
 }
 
@@ -59,6 +62,12 @@ async fn send(
                     webhook::signature(&w.secret, &body),
                 )
                 .body(body)
+        }
+        "email" => {
+            let e = a.email.as_ref().ok_or("email is no longer configured")?;
+            return tokio::time::timeout(SEND_TIMEOUT, super::email::send(e, &n))
+                .await
+                .map_err(|_| "timed out".to_string())?;
         }
         other => return Err(format!("unknown channel {other:?}")),
     };

@@ -413,3 +413,128 @@ async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
     again.stop().await;
     drop(dir);
 }
+
+/// A local SMTP server that accepts everything and keeps (recipients, message).
+async fn smtp_sink() -> (
+    u16,
+    std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let (mut rcpt, mut data, mut in_data) = (vec![], String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if in_data {
+                        if line == "." {
+                            in_data = false;
+                            kept.lock()
+                                .unwrap()
+                                .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
+                            b"250 queued\r\n"
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                            continue;
+                        }
+                    } else {
+                        let upper = line.to_ascii_uppercase();
+                        if upper.starts_with("RCPT TO:") {
+                            rcpt.push(line[8..].trim().to_string());
+                            b"250 ok\r\n"
+                        } else if upper.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        }
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn a_critical_alert_is_emailed_to_the_critical_recipients() {
+    use monitor::{
+        alerts::{engine, rule},
+        config::{EmailConfig, SmtpTls},
+        notify::outbox,
+    };
+    let (port, mail) = smtp_sink().await;
+    let app = crate::helpers::spawn_app_with(move |c| {
+        c.alerts.email = Some(EmailConfig {
+            host: "127.0.0.1".into(),
+            port,
+            tls: SmtpTls::None,
+            username: None,
+            password: None,
+            from: "RestaurantOS Monitor <monitor@example.com>".into(),
+            critical_to: vec!["oncall@example.com".into(), "lead@example.com".into()],
+            warning_to: vec!["team@example.com".into()],
+        });
+        c.alerts.interval_secs = 3600;
+    })
+    .await;
+    let rules = rule::parse(
+        "[[rule]]\nname = \"payments_down\"\nseverity = \"critical\"\nmetric = \"custom:pay\"\n\
+         comparison = \"<\"\nthreshold = 1\nwindow = \"1m\"\ncooldown = \"1h\"\n",
+        "t.toml",
+    )
+    .unwrap();
+    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let body = serde_json::json!({"metric": "pay", "value": 0, "timestamp": now});
+    let r = reqwest::Client::new()
+        .post(app.url("/api/internal/metrics"))
+        .header("x-monitor-key", &app.public_key)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let mut states = engine::States::new();
+    for _ in 0..100 {
+        engine::evaluate(&app.state, &rules, &mut states, now)
+            .await
+            .unwrap();
+        if !app.state.storage.deliveries(10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        outbox::deliver_due(&app.state, &outbox::client(), now)
+            .await
+            .unwrap(),
+        1
+    );
+    let mail = mail.lock().unwrap().clone();
+    assert_eq!(mail.len(), 1, "one email");
+    assert_eq!(mail[0].0, ["<oncall@example.com>", "<lead@example.com>"]);
+    let raw = &mail[0].1;
+    assert!(
+        raw.contains("Subject: =?utf-8?"),
+        "an encoded subject (it has an emoji): {raw}"
+    );
+    assert!(
+        raw.contains("text/plain") && raw.contains("text/html"),
+        "both parts: {raw}"
+    );
+    app.stop().await;
+}
