@@ -108,12 +108,10 @@ pub async fn overview(
     let from = range_start(range, to);
     let s = &state.storage;
     let load_rows = s.rollups(project.id, Metric::Load, "", from, to).await?;
-    let views: u64 = s
-        .rollups(project.id, Metric::PageView, "", from, to)
-        .await?
-        .iter()
-        .map(|r| r.count)
-        .sum();
+    let views = total(
+        &s.rollups(project.id, Metric::PageView, "", from, to)
+            .await?,
+    );
     let ttfb = quantiles(&s.rollups(project.id, Metric::Ttfb, "", from, to).await?);
     let fcp = quantiles(
         &s.rollups(project.id, Metric::FirstContentfulPaint, "", from, to)
@@ -184,10 +182,7 @@ pub async fn custom_metric(
         .rollups(project.id, Metric::Custom, name, from, to)
         .await?;
     let series = series(&rows, range, from, to);
-    let last = rows
-        .last()
-        .and_then(|r| r.sketch.as_ref())
-        .and_then(|s| s.quantile(1.0));
+    let last = latest_max(&rows);
     Ok(CustomMetricView {
         name: name.to_string(),
         range,
@@ -203,21 +198,25 @@ pub async fn custom_metric(
     })
 }
 
-/// API endpoints over a range, slowest p95 first.
-pub async fn endpoints(
-    state: &AppState,
-    project: &Project,
+/// Rows summed: events, page views, failures.
+pub fn total(rows: &[RollupRow]) -> u64 {
+    rows.iter().map(|r| r.count).sum()
+}
+
+/// The largest value of the latest minute with data: a custom metric's "last value".
+pub fn latest_max(rows: &[RollupRow]) -> Option<f64> {
+    rows.iter()
+        .rev()
+        .find_map(|r| r.sketch.as_ref().and_then(|s| s.quantile(1.0)))
+}
+
+/// Per-endpoint stats from `ApiCall` and `ApiError` rows keyed by endpoint (as
+/// `rollups_by_key` orders them), slowest p95 first.
+pub fn endpoint_stats(
+    calls: &[RollupRow],
+    failed: &[RollupRow],
     range: Range,
-) -> anyhow::Result<Vec<EndpointStats>> {
-    let to = minute_of(now_ms());
-    let from = range_start(range, to);
-    let s = &state.storage;
-    let calls = s
-        .rollups_by_key(project.id, Metric::ApiCall, from, to)
-        .await?;
-    let failed = s
-        .rollups_by_key(project.id, Metric::ApiError, from, to)
-        .await?;
+) -> Vec<EndpointStats> {
     let mut out: Vec<EndpointStats> = calls
         .chunk_by(|a, b| a.page == b.page)
         .map(|rows| {
@@ -243,7 +242,25 @@ pub async fn endpoints(
             .partial_cmp(&a.duration.p95)
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    Ok(out)
+    out
+}
+
+/// API endpoints over a range, slowest p95 first.
+pub async fn endpoints(
+    state: &AppState,
+    project: &Project,
+    range: Range,
+) -> anyhow::Result<Vec<EndpointStats>> {
+    let to = minute_of(now_ms());
+    let from = range_start(range, to);
+    let s = &state.storage;
+    let calls = s
+        .rollups_by_key(project.id, Metric::ApiCall, from, to)
+        .await?;
+    let failed = s
+        .rollups_by_key(project.id, Metric::ApiError, from, to)
+        .await?;
+    Ok(endpoint_stats(&calls, &failed, range))
 }
 
 pub fn project_info(public_url: &str, p: &Project) -> ProjectInfo {

@@ -4,11 +4,7 @@
 
 use super::{catalogue::Source, rule::Rule};
 use crate::{
-    clock::minute_of,
-    dashboard,
-    rollup::{Metric, Sketch},
-    state::AppState,
-    storage::Project,
+    clock::minute_of, dashboard, rollup::Metric, state::AppState, storage::Project,
     telemetry::process,
 };
 use std::time::Duration;
@@ -49,12 +45,10 @@ pub async fn value(
                 .iter()
                 .map(|m| m.1)
                 .sum();
-            let views: u64 = s
-                .rollups(project.id, Metric::PageView, "", from, to)
-                .await?
-                .iter()
-                .map(|r| r.count)
-                .sum();
+            let views = dashboard::total(
+                &s.rollups(project.id, Metric::PageView, "", from, to)
+                    .await?,
+            );
             // No traffic and no errors: nothing to judge. Errors without page views
             // (a backend that only reports errors) count against one view.
             (views > 0 || errors > 0).then(|| errors as f64 / views.max(1) as f64)
@@ -78,10 +72,7 @@ pub async fn value(
                     to,
                 )
                 .await?;
-            // The latest minute with points; its largest value.
-            rows.iter()
-                .rev()
-                .find_map(|r| r.sketch.as_ref().and_then(|sk: &Sketch| sk.quantile(1.0)))
+            dashboard::latest_max(&rows)
         }
     })
 }

@@ -2,7 +2,7 @@
 //! browsers and devices. From the rollups; for one restaurant, from its raw rows rolled
 //! up on the fly (rollups are not split by restaurant).
 
-use super::{quantiles, range_start};
+use super::{latest_max, quantiles, range_start, total};
 use crate::{
     clock::{minute_of, now_ms},
     render::chart::{self, Line, PALETTE},
@@ -11,8 +11,7 @@ use crate::{
     storage::{Project, RollupRow},
 };
 use app::model::{
-    CustomMetricChart, EndpointStats, NamedCount, PerformanceView, Range, Rating, SeriesPoint,
-    Vital, VitalSummary,
+    CustomMetricChart, NamedCount, PerformanceView, Range, Rating, SeriesPoint, Vital, VitalSummary,
 };
 
 /// Custom metrics charted on the page, most points first.
@@ -75,17 +74,13 @@ fn merged(rows: &[RollupRow]) -> Sketch {
     s
 }
 
-fn count(rows: &[RollupRow]) -> u64 {
-    rows.iter().map(|r| r.count).sum()
-}
-
 /// Counts per key, most first.
 fn named(rows: &[RollupRow], limit: usize) -> Vec<NamedCount> {
     let mut out: Vec<NamedCount> = rows
         .chunk_by(|a, b| a.page == b.page)
         .map(|g| NamedCount {
             name: g[0].page.clone(),
-            count: count(g),
+            count: total(g),
         })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
@@ -135,7 +130,7 @@ pub async fn performance(
         }
     };
     let key = f.page.as_deref().unwrap_or("");
-    let page_views = count(&source.of(Metric::PageView, key, from, to).await?);
+    let page_views = total(&source.of(Metric::PageView, key, from, to).await?);
 
     let mut vitals = vec![];
     let mut lines = vec![];
@@ -144,7 +139,7 @@ pub async fn performance(
         let p75 = merged(&rows).quantile(0.75);
         let mut split = [0u64; 3];
         for (j, r) in Rating::ALL.into_iter().enumerate() {
-            split[j] = count(&source.of(Metric::Rated(v, r), key, from, to).await?);
+            split[j] = total(&source.of(Metric::Rated(v, r), key, from, to).await?);
         }
         let series = p75_series(&rows, f.range, from, to);
         // CLS has no unit: it would flatten the millisecond lines, so it is a card only.
@@ -179,30 +174,7 @@ pub async fn performance(
 
     let calls = source.by_key(Metric::ApiCall, from, to).await?;
     let failed = source.by_key(Metric::ApiError, from, to).await?;
-    let mut endpoints: Vec<EndpointStats> = calls
-        .chunk_by(|a, b| a.page == b.page)
-        .map(|g| {
-            let duration = quantiles(g);
-            let errors: u64 = failed
-                .iter()
-                .filter(|x| x.page == g[0].page)
-                .map(|x| x.count)
-                .sum();
-            EndpointStats {
-                endpoint: g[0].page.clone(),
-                error_rate: errors as f64 / duration.count.max(1) as f64,
-                per_minute: duration.count as f64 / f.range.minutes() as f64,
-                errors,
-                duration,
-            }
-        })
-        .collect();
-    endpoints.sort_by(|a, b| {
-        b.duration
-            .p95
-            .partial_cmp(&a.duration.p95)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let endpoints = super::endpoint_stats(&calls, &failed, f.range);
 
     let memory_rows = source.of(Metric::Memory, key, from, to).await?;
     let memory = super::series(&memory_rows, f.range, from, to);
@@ -246,11 +218,8 @@ pub async fn performance(
             ];
             CustomMetricChart {
                 name: g[0].page.clone(),
-                points: count(g),
-                last: g
-                    .last()
-                    .and_then(|r| r.sketch.as_ref())
-                    .and_then(|s| s.quantile(1.0)),
+                points: total(g),
+                last: latest_max(g),
                 chart_svg: chart::lines_chart(&lines, f.range, "", "points"),
             }
         })
@@ -277,7 +246,7 @@ pub async fn performance(
         slow_call_ms: flags.slow_call_ms,
         memory_chart_svg: chart::lines_chart(&memory_lines, f.range, "MB", "memory samples"),
         memory,
-        memory_warnings: count(&source.of(Metric::MemoryWarning, key, from, to).await?),
+        memory_warnings: total(&source.of(Metric::MemoryWarning, key, from, to).await?),
         memory_warning_mb: flags.memory_warning_mb,
         browsers: named(&source.by_key(Metric::Browser, from, to).await?, 10),
         devices: named(&source.by_key(Metric::Device, from, to).await?, 10),

@@ -63,7 +63,7 @@ async fn overview(
     State(state): State<AppState>,
     Query(q): Query<OverviewQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let range = range_of(&q)?;
+    let range = range_of(q.range.as_deref())?;
     let project = match q.project {
         None => dashboard::default_project(&state).await?,
         Some(slug) => state
@@ -78,8 +78,8 @@ async fn overview(
 }
 
 /// The range of a `?range=` parameter (default the last hour).
-fn range_of(q: &OverviewQuery) -> Result<Range, ApiError> {
-    match q.range.as_deref() {
+fn range_of(range: Option<&str>) -> Result<Range, ApiError> {
+    match range {
         None => Ok(Range::Hour),
         Some(r) => Range::parse(r)
             .ok_or_else(|| ApiError::BadRequest(format!("range: {r:?} is not one of 1h, 24h"))),
@@ -91,7 +91,7 @@ async fn endpoints(
     State(state): State<AppState>,
     Query(q): Query<OverviewQuery>,
 ) -> Result<Json<Vec<EndpointStats>>, ApiError> {
-    let range = range_of(&q)?;
+    let range = range_of(q.range.as_deref())?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(dashboard::endpoints(&state, &project, range).await?))
 }
@@ -154,10 +154,7 @@ async fn performance(
     State(state): State<AppState>,
     Query(q): Query<PerformanceQuery>,
 ) -> Result<Json<PerformanceView>, ApiError> {
-    let range = range_of(&OverviewQuery {
-        range: q.range,
-        project: None,
-    })?;
+    let range = range_of(q.range.as_deref())?;
     let project = dashboard::default_project(&state).await?;
     let some = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let filters = dashboard::perf::Filters {
@@ -176,7 +173,7 @@ async fn custom_metric(
     Path(name): Path<String>,
     Query(q): Query<OverviewQuery>,
 ) -> Result<Json<CustomMetricView>, ApiError> {
-    let range = range_of(&q)?;
+    let range = range_of(q.range.as_deref())?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(
         dashboard::custom_metric(&state, &project, &name, range).await?,
