@@ -1,7 +1,46 @@
 //! Alert rules: the shipped set served by the read API, and a bad rules file refused at
 //! start with its line and field.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
+use monitor::alerts::{engine, rule::Rule};
+use std::{future::Future, time::Duration};
+
+/// Posts one custom metric point with the project's public key.
+async fn post_point(app: &TestApp, metric: &str, value: f64, at: i64) {
+    let body = serde_json::json!({"metric": metric, "value": value, "timestamp": at});
+    let r = reqwest::Client::new()
+        .post(app.url("/api/internal/metrics"))
+        .header("x-monitor-key", &app.public_key)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+}
+
+/// Evaluates `rules` at `at` until `done` holds: points reach storage through the ingest
+/// queue, so the first evaluations may not see them yet.
+async fn evaluate_until<F, Fut>(
+    app: &TestApp,
+    rules: &[Rule],
+    states: &mut engine::States,
+    at: i64,
+    done: F,
+) where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..100 {
+        engine::evaluate(&app.state, rules, states, at)
+            .await
+            .unwrap();
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the engine never got there at {at}");
+}
 
 #[tokio::test]
 async fn the_standard_rules_are_listed_with_what_can_be_evaluated() {
@@ -72,31 +111,18 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
     )
     .unwrap();
     let now = monitor::clock::now_ms();
-    let post = |value: f64, at: i64| {
-        let body = serde_json::json!({"metric": "queue_depth", "value": value, "timestamp": at});
-        reqwest::Client::new()
-            .post(app.url("/api/internal/metrics"))
-            .header("x-monitor-key", &app.public_key)
-            .body(body.to_string())
-            .send()
-    };
     let mut states = engine::States::new();
     let history = || async {
         app.get_json("/api/v1/alerts/history?rule=queue_backlog")
             .await
     };
 
-    assert_eq!(post(500.0, now).await.unwrap().status(), 202);
+    post_point(&app, "queue_depth", 500.0, now).await;
     // Points go through the ingest queue: wait until the value is visible.
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, now)
-            .await
-            .unwrap();
-        if !history().await.as_array().unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    evaluate_until(&app, &rules, &mut states, now, || async {
+        !history().await.as_array().unwrap().is_empty()
+    })
+    .await;
     engine::evaluate(&app.state, &rules, &mut states, now + 60_000)
         .await
         .unwrap();
@@ -111,31 +137,21 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
     assert_eq!(h[0]["value"], 500.0);
 
     // Still over the threshold after the cooldown: one reminder.
-    assert_eq!(post(400.0, now + 10 * 60_000).await.unwrap().status(), 202);
+    post_point(&app, "queue_depth", 400.0, now + 10 * 60_000).await;
     let later = now + 10 * 60_000;
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, later)
-            .await
-            .unwrap();
-        if history().await.as_array().unwrap().len() == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    evaluate_until(&app, &rules, &mut states, later, || async {
+        history().await.as_array().unwrap().len() == 2
+    })
+    .await;
     assert_eq!(history().await[0]["change"], "reminded");
 
     // Back under: resolved, once.
-    assert_eq!(post(20.0, now + 12 * 60_000).await.unwrap().status(), 202);
+    post_point(&app, "queue_depth", 20.0, now + 12 * 60_000).await;
     let recovered = now + 12 * 60_000;
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, recovered)
-            .await
-            .unwrap();
-        if history().await.as_array().unwrap().len() == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    evaluate_until(&app, &rules, &mut states, recovered, || async {
+        history().await.as_array().unwrap().len() == 3
+    })
+    .await;
     engine::evaluate(&app.state, &rules, &mut states, recovered + 60_000)
         .await
         .unwrap();
@@ -233,28 +249,15 @@ async fn notifications_reach_slack_and_the_webhook_once_and_survive_failures() {
     // Ahead of the clock: the background outbox worker (real time) never finds these
     // rows due, so only this test delivers them.
     let now = monitor::clock::now_ms() + 10 * 60_000;
-    let post = |value: f64, at: i64| {
-        let body = serde_json::json!({"metric": "depth", "value": value, "timestamp": at});
-        reqwest::Client::new()
-            .post(app.url("/api/internal/metrics"))
-            .header("x-monitor-key", &app.public_key)
-            .body(body.to_string())
-            .send()
-    };
     let mut states = engine::States::new();
     let client = outbox::client();
     let deliveries = || async { app.get_json("/api/v1/alerts/deliveries").await };
 
-    assert_eq!(post(500.0, now).await.unwrap().status(), 202);
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, now)
-            .await
-            .unwrap();
-        if !deliveries().await.as_array().unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    post_point(&app, "depth", 500.0, now).await;
+    evaluate_until(&app, &rules, &mut states, now, || async {
+        !deliveries().await.as_array().unwrap().is_empty()
+    })
+    .await;
     outbox::deliver_due(&app.state, &client, now).await.unwrap();
     outbox::deliver_due(&app.state, &client, now + 60_000)
         .await
@@ -283,17 +286,12 @@ async fn notifications_reach_slack_and_the_webhook_once_and_survive_failures() {
 
     // The receivers fail twice, then recover: the resolved message arrives once, late.
     rx.fail.store(2, Ordering::SeqCst);
-    assert_eq!(post(10.0, now + 3 * 60_000).await.unwrap().status(), 202);
+    post_point(&app, "depth", 10.0, now + 3 * 60_000).await;
     let t = now + 3 * 60_000;
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, t)
-            .await
-            .unwrap();
-        if deliveries().await.as_array().unwrap().len() == 4 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    evaluate_until(&app, &rules, &mut states, t, || async {
+        deliveries().await.as_array().unwrap().len() == 4
+    })
+    .await;
     assert_eq!(
         outbox::deliver_due(&app.state, &client, t).await.unwrap(),
         0,
@@ -363,25 +361,12 @@ async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
     )
     .unwrap();
     let now = monitor::clock::now_ms() + 10 * 60_000;
-    let body = serde_json::json!({"metric": "disk", "value": 0.95, "timestamp": now});
-    let r = reqwest::Client::new()
-        .post(app.url("/api/internal/metrics"))
-        .header("x-monitor-key", &app.public_key)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
+    post_point(&app, "disk", 0.95, now).await;
     let mut states = engine::States::new();
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, now)
-            .await
-            .unwrap();
-        if !app.state.storage.deliveries(10).await.unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    evaluate_until(&app, &rules, &mut states, now, || async {
+        !app.state.storage.deliveries(10).await.unwrap().is_empty()
+    })
+    .await;
     rx.fail.store(1, Ordering::SeqCst);
     let client = outbox::client();
     assert_eq!(
@@ -499,25 +484,12 @@ async fn a_critical_alert_is_emailed_to_the_critical_recipients() {
     )
     .unwrap();
     let now = monitor::clock::now_ms() + 10 * 60_000;
-    let body = serde_json::json!({"metric": "pay", "value": 0, "timestamp": now});
-    let r = reqwest::Client::new()
-        .post(app.url("/api/internal/metrics"))
-        .header("x-monitor-key", &app.public_key)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
+    post_point(&app, "pay", 0.0, now).await;
     let mut states = engine::States::new();
-    for _ in 0..100 {
-        engine::evaluate(&app.state, &rules, &mut states, now)
-            .await
-            .unwrap();
-        if !app.state.storage.deliveries(10).await.unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    evaluate_until(&app, &rules, &mut states, now, || async {
+        !app.state.storage.deliveries(10).await.unwrap().is_empty()
+    })
+    .await;
     assert_eq!(
         outbox::deliver_due(&app.state, &outbox::client(), now)
             .await
