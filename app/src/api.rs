@@ -3,7 +3,7 @@
 //! implements [`DashboardSource`] and provides it as context.
 
 use crate::model::{
-    IssueDetail, IssueQuery, IssueSummary, Overview, PerformanceView, Range, SettingsView,
+    AlertHistoryQuery, AlertsView, IssueDetail, IssueQuery, IssueSummary, Overview, PerformanceView, Range, SettingsView,
 };
 use leptos::prelude::*;
 
@@ -21,6 +21,7 @@ pub trait DashboardSource: Send + Sync + 'static {
     async fn settings(&self, username: &str) -> Result<SettingsView, String>;
     async fn issues(&self, query: IssueQuery) -> Result<Vec<IssueSummary>, String>;
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String>;
+    async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String>;
     async fn performance(
         &self,
         range: Range,
@@ -97,6 +98,16 @@ pub async fn get_settings() -> Result<SettingsView, ServerFnError> {
     dashboard()?
         .0
         .settings(&user.username)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_alerts(history: AlertHistoryQuery) -> Result<AlertsView, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .alerts(history)
         .await
         .map_err(ServerFnError::new)
 }

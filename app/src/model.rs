@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod alerts;
 mod errors;
 mod perf;
+pub use alerts::*;
 pub use errors::*;
 pub use perf::*;
 
@@ -133,6 +135,8 @@ pub struct Overview {
     pub sessions: SessionHealth,
     /// The unresolved issues seen most recently in the range.
     pub recent_issues: Vec<IssueSummary>,
+    /// Alerts pending or firing now, critical first.
+    pub active_alerts: Vec<ActiveAlert>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! The HTML document and the route table.
 
 use crate::pages::{
-    IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, PerformancePage, SettingsPage,
+    AlertsPage, RuleEditPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, PerformancePage, SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -43,6 +43,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/issues") view=IssuesPage ssr=SsrMode::Async/>
                 <Route path=path!("/issues/:id") view=IssuePage ssr=SsrMode::Async/>
                 <Route path=path!("/performance") view=PerformancePage ssr=SsrMode::Async/>
+                <Route path=path!("/alerts") view=AlertsPage ssr=SsrMode::Async/>
+                <Route path=path!("/alerts/rules/edit") view=RuleEditPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
             </Routes>

@@ -40,6 +40,28 @@ pub struct AlertsConfig {
     pub webhook: Option<WebhookConfig>,
     /// Email over SMTP; off when absent.
     pub email: Option<EmailConfig>,
+    /// Where unacknowledged critical alerts go; off when absent.
+    pub escalation: Option<EscalationConfig>,
+}
+
+/// Escalation: a critical alert still firing and unacknowledged `after_secs` after it
+/// fired goes to these channels too (once per firing).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationConfig {
+    #[serde(default = "default_escalate_after")]
+    pub after_secs: u64,
+    #[serde(default)]
+    pub slack: Option<SlackConfig>,
+    #[serde(default)]
+    pub webhook: Option<WebhookConfig>,
+    /// Sent through the `alerts.email` SMTP server.
+    #[serde(default)]
+    pub email_to: Vec<String>,
+}
+
+fn default_escalate_after() -> u64 {
+    900
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +131,7 @@ impl Default for AlertsConfig {
             slack: None,
             webhook: None,
             email: None,
+            escalation: None,
         }
     }
 }

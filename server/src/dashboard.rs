@@ -13,7 +13,7 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        CountPoint, CustomMetricView, EndpointStats, FiltersView, IssueDetail, IssueQuery,
+        AlertHistoryQuery, AlertsView, CountPoint, CustomMetricView, EndpointStats, FiltersView, IssueDetail, IssueQuery,
         IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint,
         SettingsView,
     },
@@ -147,7 +147,10 @@ pub async fn overview(
         .into_iter()
         .filter(|i| i.last_seen_ms >= from * 60_000)
         .collect();
+    let rules = crate::alerts::ruleset::effective(state).await?;
+    let active_alerts = crate::alerts::view::active(state, &rules, now).await?;
     Ok(Overview {
+        active_alerts,
         lcp,
         errors,
         errors_per_100_views: (views > 0).then(|| errors as f64 * 100.0 / views as f64),
@@ -353,6 +356,12 @@ impl DashboardSource for AppState {
             .issues(project.id, &query, now_ms())
             .await
             .map_err(|e| e.to_string())
+    }
+
+    async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String> {
+        crate::alerts::view::page(self, history)
+            .await
+            .map_err(|e| format!("{e:#}"))
     }
 
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String> {

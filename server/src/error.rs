@@ -75,6 +75,17 @@ impl ApiError {
     }
 }
 
+impl From<crate::alerts::actions::ActionError> for ApiError {
+    fn from(e: crate::alerts::actions::ActionError) -> Self {
+        use crate::alerts::actions::ActionError as A;
+        match e {
+            A::Invalid(m) => ApiError::BadRequest(m),
+            A::NotFound(m) => ApiError::NotFound(m),
+            A::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {
         ApiError::Internal(e.into())

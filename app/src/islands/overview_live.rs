@@ -74,6 +74,32 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
                 {move || status.get().unwrap_or_else(|| format!("Refreshes every {REFRESH_SECS} s"))}
             </span>
         </div>
+        <section class="panel alerts-card" class:firing=move || data.with(|d| d.active_alerts.iter().any(|a| a.state == "firing"))>
+            <h2>"Alerts"</h2>
+            {move || data.with(|d| {
+                if d.active_alerts.is_empty() {
+                    view! { <p class="muted all-clear">"Nothing firing."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="active-alerts">
+                            {d.active_alerts.iter().map(|a| {
+                                let who = a.instance.clone();
+                                view! {
+                                    <li class=format!("alert {} {}", a.severity, a.state)>
+                                        <strong>{a.rule.clone()}</strong>
+                                        {(!who.is_empty()).then(|| format!(" ({who})"))}
+                                        " · " {a.severity.clone()} " · " {a.state.clone()}
+                                        {a.acked_by.clone().map(|b| format!(" · acknowledged by {b}"))}
+                                        {a.silenced_by.map(|_| " · silenced")}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            })}
+            <p><a href="/alerts">"Alerts →"</a></p>
+        </section>
         <section class="cards">
             {card("Page views", Signal::derive(move || data.with(|d| d.page_views.to_string())))}
             {card("Load p50", q(|d| &d.load, |q| q.p50))}

@@ -3,7 +3,7 @@
 
 use super::{
     layout::Layout,
-    widgets::{ago, LevelBadge, Sparkline},
+    widgets::{ago, now_ms, LevelBadge, Sparkline},
 };
 use crate::{
     api::get_issues,
@@ -11,20 +11,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-fn now_ms() -> i64 {
-    #[cfg(feature = "ssr")]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        0
-    }
-}
 
 /// The query of the page's URL; without `status` the page shows unresolved issues.
 fn page_query() -> Result<IssueQuery, String> {

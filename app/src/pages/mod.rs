@@ -1,5 +1,6 @@
 //! Server-rendered pages. Nothing here runs in the browser except the islands they embed.
 
+mod alerts;
 mod issue;
 mod issues;
 mod layout;
@@ -10,6 +11,7 @@ mod performance;
 mod settings;
 mod widgets;
 
+pub use alerts::{AlertsPage, RuleEditPage};
 pub use issue::IssuePage;
 pub use issues::IssuesPage;
 pub use login::LoginPage;

@@ -45,6 +45,21 @@ pub fn LevelBadge(level: String) -> impl IntoView {
     view! { <span class=class>{level}</span> }
 }
 
+/// The server's clock (pages render on the server; islands never call this).
+pub fn now_ms() -> i64 {
+    #[cfg(feature = "ssr")]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        0
+    }
+}
+
 /// `5 min ago`, `3 h ago`, `2 d ago` relative to `now_ms`.
 pub fn ago(now_ms: i64, then_ms: i64) -> String {
     let s = (now_ms - then_ms).max(0) / 1000;

@@ -29,6 +29,10 @@ pub struct MetricInfo {
     pub description: &'static str,
     pub unit: &'static str,
     pub source: Source,
+    /// Whether a rule can be filtered or split by restaurant.
+    pub by_restaurant: bool,
+    /// Whether a rule can be filtered by environment.
+    pub by_environment: bool,
 }
 
 const fn m(
@@ -42,6 +46,17 @@ const fn m(
         description,
         unit,
         source,
+        by_restaurant: false,
+        by_environment: false,
+    }
+}
+
+/// `m(...)` that can be filtered and split by restaurant (and environment when `env`).
+const fn per_restaurant(info: MetricInfo, env: bool) -> MetricInfo {
+    MetricInfo {
+        by_restaurant: true,
+        by_environment: env,
+        ..info
     }
 }
 
@@ -53,23 +68,32 @@ pub const CATALOGUE: [MetricInfo; 12] = [
         "",
         Source::DatabaseUp,
     ),
-    m(
-        "error_rate",
-        "error events per page view",
-        "ratio",
-        Source::ErrorRate,
+    per_restaurant(
+        m(
+            "error_rate",
+            "error events per page view",
+            "ratio",
+            Source::ErrorRate,
+        ),
+        true,
     ),
-    m(
-        "payment_failure_rate",
-        "failed payments / payments",
-        "ratio",
-        Source::Unavailable,
+    per_restaurant(
+        m(
+            "payment_failure_rate",
+            "failed payments / payments",
+            "ratio",
+            Source::Unavailable,
+        ),
+        false,
     ),
-    m(
-        "response_time_p99",
-        "API call p99 (RUM and Sentry spans)",
-        "ms",
-        Source::ApiP99,
+    per_restaurant(
+        m(
+            "response_time_p99",
+            "API call p99 (RUM and Sentry spans)",
+            "ms",
+            Source::ApiP99,
+        ),
+        false,
     ),
     m(
         "memory_usage",
@@ -83,11 +107,14 @@ pub const CATALOGUE: [MetricInfo; 12] = [
         "ratio",
         Source::ProcessCpu,
     ),
-    m(
-        "order_count",
-        "orders created",
-        "orders",
-        Source::Unavailable,
+    per_restaurant(
+        m(
+            "order_count",
+            "orders created",
+            "orders",
+            Source::Unavailable,
+        ),
+        false,
     ),
     m(
         "websocket_connection_loss",
@@ -107,11 +134,14 @@ pub const CATALOGUE: [MetricInfo; 12] = [
         "bytes",
         Source::Custom,
     ),
-    m(
-        "inventory_level",
-        "lowest inventory quantity",
-        "items",
-        Source::Unavailable,
+    per_restaurant(
+        m(
+            "inventory_level",
+            "lowest inventory quantity",
+            "items",
+            Source::Unavailable,
+        ),
+        false,
     ),
     m(
         "probe_up",

@@ -1,16 +1,28 @@
 //! The engine: every `alerts.interval_secs` it evaluates each enabled rule whose metric
-//! has a source, steps the instance's state machine, and stores the new state with its
-//! transition (the history) in one transaction. States survive restarts: they are loaded
-//! from the database when the engine starts.
+//! has a source (per restaurant for split rules), steps each instance's state machine
+//! with what people said (acknowledgements, silences), escalates critical alerts nobody
+//! acknowledged, groups what changed together into one message per channel, and stores
+//! states, history and outbox in one transaction. States survive restarts: they are
+//! loaded from the database when the engine starts.
 
 use super::{
     catalogue,
-    rule::{Rule, Severity},
-    state::{self, Change, State},
+    rule::Rule,
+    ruleset,
+    silence::{self, Labels},
+    state::{self, Change, Ctx, State, Transition},
     values,
 };
-use crate::{clock::now_ms, state::AppState, storage::AlertRecord};
-use std::{collections::HashMap, time::Duration};
+use crate::{
+    clock::now_ms,
+    notify::{self, outbox, Notification},
+    state::AppState,
+    storage::{AlertRecord, Evaluation, OutboxItem, TransitionRecord},
+};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 use tokio_util::sync::CancellationToken;
 
 pub fn change_name(c: Change) -> &'static str {
@@ -20,13 +32,7 @@ pub fn change_name(c: Change) -> &'static str {
         Change::Reminded => "reminded",
         Change::Cancelled => "cancelled",
         Change::Resolved => "resolved",
-    }
-}
-
-fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "critical",
-        Severity::Warning => "warning",
+        Change::Escalated => "escalated",
     }
 }
 
@@ -35,92 +41,251 @@ pub type States = HashMap<(String, String), State>;
 
 pub async fn load_states(state: &AppState) -> anyhow::Result<States> {
     let mut out = States::new();
-    for (rule, instance, json) in state.storage.alert_states().await? {
-        match serde_json::from_str(&json) {
+    for row in state.storage.alert_states().await? {
+        match serde_json::from_str(&row.state) {
             Ok(s) => {
-                out.insert((rule, instance), s);
+                out.insert((row.rule, row.instance), s);
             }
             Err(e) => {
-                tracing::warn!(%rule, error = %e, "unreadable alert state; starting it fresh")
+                tracing::warn!(rule = %row.rule, error = %e, "unreadable alert state; starting it fresh")
             }
         }
     }
     Ok(out)
 }
 
-/// One evaluation of every rule at `now`.
+/// The dashboard link of a rule's alerts.
+pub fn link(state: &AppState, rule: &str) -> String {
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("rule", rule)
+        .finish();
+    format!("{}/alerts?{q}", state.public_url)
+}
+
+/// What people are told about `rule`'s instance `instance`.
+pub fn notification(
+    state: &AppState,
+    rule: &Rule,
+    instance: &str,
+    change: &str,
+    value: f64,
+    at_ms: i64,
+) -> Notification {
+    Notification {
+        rule: rule.name.clone(),
+        instance: instance.to_string(),
+        severity: rule.severity_name().into(),
+        change: change.into(),
+        metric: rule.metric.clone(),
+        value,
+        comparison: rule.comparison.symbol().into(),
+        threshold: rule.threshold,
+        at_ms,
+        environment: state.config.alerts.environment.clone(),
+        link: link(state, &rule.name),
+        description: rule.description.clone(),
+    }
+}
+
+/// Turns notifications (each with the index of its record) into grouped outbox items,
+/// one per message and channel.
+pub fn outbox_items(
+    notes: Vec<(Notification, usize)>,
+    channels: &[&str],
+) -> anyhow::Result<Vec<OutboxItem>> {
+    let mut out = vec![];
+    if notes.is_empty() || channels.is_empty() {
+        return Ok(out);
+    }
+    let index: HashMap<(String, String, String), usize> = notes
+        .iter()
+        .map(|(n, i)| ((n.rule.clone(), n.instance.clone(), n.change.clone()), *i))
+        .collect();
+    for m in notify::group(notes.into_iter().map(|(n, _)| n).collect()) {
+        let members: Vec<usize> = m
+            .alerts
+            .iter()
+            .filter_map(|n| {
+                index
+                    .get(&(n.rule.clone(), n.instance.clone(), n.change.clone()))
+                    .copied()
+            })
+            .collect();
+        let payload = serde_json::to_string(&m)?;
+        for c in channels {
+            out.push(OutboxItem {
+                channel: c.to_string(),
+                payload: payload.clone(),
+                members: members.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn record(
+    rule: &Rule,
+    instance: &str,
+    value: Option<f64>,
+    after: &State,
+    t: Option<Transition>,
+    now: i64,
+) -> anyhow::Result<AlertRecord> {
+    Ok(AlertRecord {
+        rule: rule.name.clone(),
+        instance: instance.to_string(),
+        severity: rule.severity_name(),
+        threshold: rule.threshold,
+        value,
+        state: Some(serde_json::to_string(after)?),
+        at_ms: now,
+        transition: t.map(|t| TransitionRecord {
+            change: change_name(t.change),
+            value: t.value,
+            notify: t.notify,
+            silenced: t.silenced,
+            actor: None,
+        }),
+    })
+}
+
+/// One evaluation of `rules` at `now`: steps every instance, stores what changed and
+/// queues what people must hear, all in one transaction.
 pub async fn evaluate(
     state: &AppState,
     rules: &[Rule],
     states: &mut States,
     now: i64,
 ) -> anyhow::Result<()> {
-    let project = crate::dashboard::default_project(state).await?;
+    let acked: HashSet<(String, String)> = state
+        .storage
+        .alert_states()
+        .await?
+        .into_iter()
+        .filter(|r| r.acked_at_ms.is_some())
+        .map(|r| (r.rule, r.instance))
+        .collect();
+    let silences = state.storage.silences(now).await?;
+    let escalate_after = state
+        .config
+        .alerts
+        .escalation
+        .as_ref()
+        .map(|e| e.after_secs as i64 * 1000);
+    let mut cache = values::Cache::default();
+    let mut eval = Evaluation::default();
+    let (mut notes, mut escalations) = (vec![], vec![]);
+    let mut next = vec![];
     for rule in rules
         .iter()
         .filter(|r| r.enabled && catalogue::is_available(&r.metric))
     {
-        let value = match values::value(state, &project, rule, now).await {
+        let instances = match values::instances(state, &mut cache, rule, now).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(rule = %rule.name, error = %format!("{e:#}"), "alert metric unreadable");
                 continue;
             }
         };
-        let key = (rule.name.clone(), String::new());
-        let before = states.get(&key).copied().unwrap_or_default();
-        let (after, transition) = state::step(rule, before, value, now);
-        if after == before && transition.is_none() {
-            continue;
-        }
-        let notifications = match transition {
-            Some(t) if t.notify => {
-                let n = crate::notify::Notification {
-                    rule: rule.name.clone(),
-                    instance: key.1.clone(),
-                    severity: severity_name(rule.severity).into(),
-                    change: change_name(t.change).into(),
-                    metric: rule.metric.clone(),
-                    value: t.value,
-                    comparison: rule.comparison.symbol().into(),
-                    threshold: rule.threshold,
-                    at_ms: now,
-                    environment: state.config.alerts.environment.clone(),
-                    link: format!(
-                        "{}/api/v1/alerts/history?rule={}",
-                        state.public_url, rule.name
-                    ),
-                };
-                let payload = serde_json::to_string(&n)?;
-                crate::notify::outbox::channels(state)
-                    .into_iter()
-                    .map(|c| (c, payload.clone()))
-                    .collect()
+        for (instance, value) in instances {
+            let key = (rule.name.clone(), instance);
+            let labels = Labels {
+                rule: &rule.name,
+                severity: rule.severity_name(),
+                restaurant: &key.1,
+                metric: &rule.metric,
+            };
+            let ctx = Ctx {
+                muted: silence::muting(&silences, &labels, now).is_some(),
+                acked: acked.contains(&key),
+            };
+            let before = states.get(&key).copied().unwrap_or_default();
+            let (mut after, transition) = state::step(rule, before, value, now, ctx);
+            let mut escalation = None;
+            if let (Some(after_ms), Some(v)) = (escalate_after, value) {
+                (after, escalation) = state::escalate(rule, after, v, now, after_ms, ctx);
             }
-            _ => vec![],
-        };
-        let record = AlertRecord {
-            notifications,
-            rule: rule.name.clone(),
-            instance: key.1.clone(),
-            severity: severity_name(rule.severity),
-            threshold: rule.threshold,
-            value,
-            state: serde_json::to_string(&after)?,
-            at_ms: now,
-            transition: transition.map(|t| (change_name(t.change), t.value, t.notify)),
-        };
-        state.storage.record_alert(&record).await?;
-        if let Some(t) = transition {
-            tracing::info!(rule = %rule.name, change = change_name(t.change), value = t.value, "alert");
+            if after == before && transition.is_none() && escalation.is_none() {
+                continue;
+            }
+            if let Some(t) = transition {
+                tracing::info!(rule = %rule.name, instance = %key.1, change = change_name(t.change),
+                    value = t.value, silenced = t.silenced, "alert");
+            }
+            eval.records
+                .push(record(rule, &key.1, value, &after, transition, now)?);
+            if let Some(t) = transition.filter(|t| t.notify) {
+                let n = notification(state, rule, &key.1, change_name(t.change), t.value, now);
+                notes.push((n, eval.records.len() - 1));
+            }
+            if let Some(t) = escalation {
+                tracing::warn!(rule = %rule.name, instance = %key.1, "alert escalated");
+                eval.records
+                    .push(record(rule, &key.1, value, &after, Some(t), now)?);
+                let n = notification(state, rule, &key.1, "escalated", t.value, now);
+                escalations.push((n, eval.records.len() - 1));
+            }
+            next.push((key, after));
         }
-        states.insert(key, after);
     }
+    if eval.records.is_empty() {
+        return Ok(());
+    }
+    let a = &state.config.alerts;
+    eval.outbox = outbox_items(notes, &outbox::channels(a, false))?;
+    eval.outbox
+        .extend(outbox_items(escalations, &outbox::channels(a, true))?);
+    state.storage.record_evaluation(&eval).await?;
+    // Only once stored: a failed write is retried from the same states next time.
+    states.extend(next);
     Ok(())
 }
 
+/// Sends a test notification of `rule` through every regular channel now, with the
+/// metric's current value (or the threshold when there is no data), recorded in the
+/// history as `test` by `by`. The rule's alert state is left alone.
+pub async fn test_fire(state: &AppState, rule: &Rule, by: &str) -> anyhow::Result<usize> {
+    let now = now_ms();
+    let mut cache = values::Cache::default();
+    let value = if catalogue::is_available(&rule.metric) {
+        values::instances(state, &mut cache, rule, now)
+            .await?
+            .into_iter()
+            .find_map(|(_, v)| v)
+    } else {
+        None
+    }
+    .unwrap_or(rule.threshold);
+    let record = AlertRecord {
+        rule: rule.name.clone(),
+        instance: String::new(),
+        severity: rule.severity_name(),
+        threshold: rule.threshold,
+        value: Some(value),
+        state: None,
+        at_ms: now,
+        transition: Some(TransitionRecord {
+            change: "test",
+            value,
+            notify: true,
+            silenced: false,
+            actor: Some(by.to_string()),
+        }),
+    };
+    let n = notification(state, rule, "", "test", value, now);
+    let channels = outbox::channels(&state.config.alerts, false);
+    let outbox = outbox_items(vec![(n, 0)], &channels)?;
+    state
+        .storage
+        .record_evaluation(&Evaluation {
+            records: vec![record],
+            outbox,
+        })
+        .await?;
+    Ok(channels.len())
+}
+
 pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
-    let rules = state.alert_rules.clone();
     let mut states = match load_states(&state).await {
         Ok(s) => s,
         Err(e) => {
@@ -135,8 +300,39 @@ pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
+        // Rules are read each time: dashboard edits apply at the next evaluation.
+        let rules = match ruleset::effective(&state).await {
+            Ok(r) => r.into_iter().map(|e| e.rule).collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "alert rules unreadable; skipping this evaluation");
+                continue;
+            }
+        };
         if let Err(e) = evaluate(&state, &rules, &mut states, now_ms()).await {
             tracing::error!(error = %format!("{e:#}"), "alert evaluation failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::tests::n;
+
+    #[test]
+    fn one_outbox_item_per_message_and_channel_naming_its_transitions() {
+        let notes = vec![
+            (n("a", "critical", "fired"), 0),
+            (n("b", "critical", "fired"), 2),
+            (n("c", "warning", "fired"), 3),
+        ];
+        let items = outbox_items(notes, &["slack", "email"]).unwrap();
+        assert_eq!(items.len(), 4, "two messages × two channels");
+        assert_eq!(items[0].members, [0, 2]);
+        assert_eq!(items[2].members, [3]);
+        assert_eq!(items[1].channel, "email");
+        assert!(outbox_items(vec![(n("a", "critical", "fired"), 0)], &[])
+            .unwrap()
+            .is_empty());
     }
 }

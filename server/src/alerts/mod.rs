@@ -1,10 +1,16 @@
-//! Alerting (issue 5, in progress): the rule model and its file ([`rule`]), the metric
-//! catalogue ([`catalogue`]), each metric's value over a window ([`values`]), the
-//! per-instance state machine ([`state`]) and the [`engine`] that evaluates rules on an
-//! interval and stores every transition. The outbox and the notifiers come next.
+//! Alerting: the rule model and its file ([`rule`]), the rules in force with the
+//! dashboard's edits ([`ruleset`]), the metric catalogue ([`catalogue`]), each metric's
+//! value over a window ([`values`]), the per-instance state machine ([`state`]),
+//! silences ([`silence`]), the [`engine`] that evaluates rules on an interval and stores
+//! every transition with its notifications, what people do ([`actions`]) and what the
+//! dashboard shows ([`view`]). Delivery is `crate::notify`.
 
+pub mod actions;
 pub mod catalogue;
 pub mod engine;
 pub mod rule;
+pub mod ruleset;
+pub mod silence;
 pub mod state;
 pub mod values;
+pub mod view;

@@ -117,7 +117,7 @@ mod duration {
     }
 }
 
-pub use duration::parse as parse_duration;
+pub use duration::{format as format_duration, parse as parse_duration};
 
 fn yes() -> bool {
     true
@@ -157,6 +157,56 @@ pub struct Rule {
     pub split_by_restaurant: bool,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// What on-call people should know or do, sent with the notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Rule {
+    pub fn severity_name(&self) -> &'static str {
+        match self.severity {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Checks one rule; `Err` starts with the field at fault.
+pub fn check(r: &Rule) -> Result<(), String> {
+    if r.name.trim().is_empty() || r.name.len() > 100 {
+        return Err("name: 1 to 100 characters".into());
+    }
+    if r.name.chars().any(char::is_control) {
+        return Err("name: no control characters".into());
+    }
+    if !r.threshold.is_finite() {
+        return Err("threshold: must be a number".into());
+    }
+    if r.window.is_zero() {
+        return Err("window: must be longer than 0s".into());
+    }
+    if r.description.as_ref().is_some_and(|d| d.len() > 2000) {
+        return Err("description: at most 2000 characters".into());
+    }
+    let Some(info) = super::catalogue::info(&r.metric) else {
+        return Err(format!(
+            "metric: {:?} is not in the catalogue (see README \"Alerting\"; custom metrics are \"custom:<name>\")",
+            r.metric
+        ));
+    };
+    if (r.split_by_restaurant || r.filters.restaurant.is_some()) && !info.by_restaurant {
+        return Err(format!(
+            "split_by_restaurant: {} has no restaurant dimension (it cannot be split or filtered by restaurant)",
+            r.metric
+        ));
+    }
+    if r.filters.environment.is_some() && !info.by_environment {
+        return Err(format!(
+            "filters.environment: {} has no environment dimension",
+            r.metric
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,30 +247,10 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Rule>, RulesError> {
             .find(&format!("\"{}\"", r.name))
             .map(|o| line_of(text, o))
             .unwrap_or(1);
-        if r.name.trim().is_empty() || r.name.len() > 100 {
-            return Err(err(at, "name: 1 to 100 characters".into()));
-        }
         if !seen.insert(r.name.clone()) {
             return Err(err(at, format!("name: {:?} is used by two rules", r.name)));
         }
-        if !r.threshold.is_finite() {
-            return Err(err(at, format!("{}: threshold must be a number", r.name)));
-        }
-        if r.window.is_zero() {
-            return Err(err(
-                at,
-                format!("{}: window must be longer than 0s", r.name),
-            ));
-        }
-        if !super::catalogue::is_known(&r.metric) {
-            return Err(err(
-                at,
-                format!(
-                    "{}: metric {:?} is not in the catalogue (see README \"Alerting\"; custom metrics are \"custom:<name>\")",
-                    r.name, r.metric
-                ),
-            ));
-        }
+        check(r).map_err(|m| err(at, format!("{}: {m}", r.name)))?;
     }
     Ok(parsed.rules)
 }

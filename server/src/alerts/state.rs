@@ -27,6 +27,9 @@ pub enum State {
         /// Whether people were told it fired (a re-fire inside the cooldown is not, and
         /// then neither is its resolve).
         announced: bool,
+        /// Whether it went to the escalation channels (critical, unacknowledged).
+        #[serde(default)]
+        escalated: bool,
     },
 }
 
@@ -51,6 +54,17 @@ pub enum Change {
     Cancelled,
     /// It has been clear long enough: resolved.
     Resolved,
+    /// Critical, firing and unacknowledged for too long: sent to the escalation channels.
+    Escalated,
+}
+
+/// What the people side says about an instance at evaluation time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ctx {
+    /// A silence matches it: transitions are recorded, nobody is told.
+    pub muted: bool,
+    /// Someone acknowledged the current firing: no reminders, no escalation.
+    pub acked: bool,
 }
 
 /// A transition worth recording in the history; `notify` says whether people hear of it.
@@ -60,6 +74,8 @@ pub struct Transition {
     pub value: f64,
     pub at_ms: i64,
     pub notify: bool,
+    /// A silence held back what would have been a notification.
+    pub silenced: bool,
 }
 
 fn ms(d: Option<std::time::Duration>) -> i64 {
@@ -73,6 +89,7 @@ pub fn step(
     state: State,
     value: Option<f64>,
     now_ms: i64,
+    ctx: Ctx,
 ) -> (State, Option<Transition>) {
     let Some(value) = value else {
         return (state, None);
@@ -80,23 +97,26 @@ pub fn step(
     let holds = rule.comparison.holds(value, rule.threshold);
     let cooldown = rule.cooldown.as_millis() as i64;
     let cooled = |last: Option<i64>| last.is_none_or(|t| now_ms - t >= cooldown);
-    let t = |change, notify| {
+    // `due`: people would hear of it; a silence turns that into "silenced".
+    let t = |change, due: bool| {
         Some(Transition {
             change,
             value,
             at_ms: now_ms,
-            notify,
+            notify: due && !ctx.muted,
+            silenced: due && ctx.muted,
         })
     };
     let fire = |last: Option<i64>| {
-        let notify = cooled(last);
+        let notify = cooled(last) && !ctx.muted;
         let state = State::Firing {
             since_ms: now_ms,
             last_notified_ms: if notify { Some(now_ms) } else { last },
             clear_since_ms: None,
             announced: notify,
+            escalated: false,
         };
-        (state, t(Change::Fired, notify))
+        (state, t(Change::Fired, cooled(last)))
     };
     match (state, holds) {
         (State::Inactive { last_notified_ms }, true) if ms(rule.hold_for) == 0 => {
@@ -137,16 +157,20 @@ pub fn step(
                 since_ms,
                 last_notified_ms,
                 announced,
+                escalated,
                 ..
             },
             true,
         ) => {
-            if cooled(last_notified_ms) {
+            // A reminder after the cooldown, unless someone is on it (acknowledged) or
+            // it is silenced; after a silence ends, a still-firing alert is told at once.
+            if cooled(last_notified_ms) && !ctx.acked && !ctx.muted {
                 let s = State::Firing {
                     since_ms,
                     last_notified_ms: Some(now_ms),
                     clear_since_ms: None,
                     announced: true,
+                    escalated,
                 };
                 (s, t(Change::Reminded, true))
             } else {
@@ -155,6 +179,7 @@ pub fn step(
                     last_notified_ms,
                     clear_since_ms: None,
                     announced,
+                    escalated,
                 };
                 (s, None)
             }
@@ -165,6 +190,7 @@ pub fn step(
                 last_notified_ms,
                 clear_since_ms,
                 announced,
+                escalated,
             },
             false,
         ) => {
@@ -180,10 +206,56 @@ pub fn step(
                     last_notified_ms,
                     clear_since_ms: Some(clear_since),
                     announced,
+                    escalated,
                 };
                 (s, None)
             }
         }
+    }
+}
+
+/// Escalates a critical alert that has been firing, unacknowledged and unsilenced, for
+/// `after_ms` (counted from when it started firing). At most once per firing.
+pub fn escalate(
+    rule: &Rule,
+    state: State,
+    value: f64,
+    now_ms: i64,
+    after_ms: i64,
+    ctx: Ctx,
+) -> (State, Option<Transition>) {
+    match state {
+        State::Firing {
+            since_ms,
+            last_notified_ms,
+            clear_since_ms,
+            announced,
+            escalated: false,
+        } if rule.severity == super::rule::Severity::Critical
+            && !ctx.acked
+            && !ctx.muted
+            && clear_since_ms.is_none()
+            && now_ms - since_ms >= after_ms =>
+        {
+            let s = State::Firing {
+                since_ms,
+                last_notified_ms,
+                clear_since_ms,
+                announced,
+                escalated: true,
+            };
+            (
+                s,
+                Some(Transition {
+                    change: Change::Escalated,
+                    value,
+                    at_ms: now_ms,
+                    notify: true,
+                    silenced: false,
+                }),
+            )
+        }
+        s => (s, None),
     }
 }
 
@@ -209,7 +281,7 @@ mod tests {
         let mut s = State::default();
         let mut out = vec![];
         for (i, v) in values.iter().enumerate() {
-            let (next, t) = step(rule, s, *v, i as i64 * MIN);
+            let (next, t) = step(rule, s, *v, i as i64 * MIN, Ctx::default());
             s = next;
             out.extend(t.map(|t| (i as i64, t.change, t.notify)));
         }
@@ -300,5 +372,48 @@ mod tests {
                 (6, Change::Fired, true),
             ]
         );
+    }
+
+    #[test]
+    fn a_silence_records_but_does_not_tell_and_the_end_of_it_tells_at_once() {
+        let r = rule("high_error_rate");
+        let muted = Ctx {
+            muted: true,
+            acked: false,
+        };
+        let (s, t) = step(&r, State::default(), Some(0.5), 0, muted);
+        let t = t.unwrap();
+        assert_eq!((t.change, t.notify, t.silenced), (Change::Fired, false, true));
+        let (s, t) = step(&r, s, Some(0.5), MIN, muted);
+        assert_eq!(t, None, "no reminder while silenced");
+        let (_, t) = step(&r, s, Some(0.5), 2 * MIN, Ctx::default());
+        let t = t.unwrap();
+        assert_eq!((t.change, t.notify), (Change::Reminded, true));
+    }
+
+    #[test]
+    fn an_acknowledged_alert_neither_reminds_nor_escalates() {
+        let r = rule("high_error_rate");
+        let acked = Ctx {
+            muted: false,
+            acked: true,
+        };
+        let (s, _) = step(&r, State::default(), Some(0.5), 0, Ctx::default());
+        let (s2, t) = step(&r, s, Some(0.5), 20 * MIN, acked);
+        assert_eq!(t, None, "cooldown passed, but someone is on it");
+        assert_eq!(escalate(&r, s2, 0.5, 20 * MIN, 10 * MIN, acked).1, None);
+
+        let (not_yet, t) = escalate(&r, s, 0.5, 9 * MIN, 10 * MIN, Ctx::default());
+        assert_eq!(t, None);
+        let (escalated, t) = escalate(&r, not_yet, 0.5, 10 * MIN, 10 * MIN, Ctx::default());
+        assert_eq!(t.unwrap().change, Change::Escalated);
+        assert_eq!(
+            escalate(&r, escalated, 0.5, 30 * MIN, 10 * MIN, Ctx::default()).1,
+            None,
+            "once per firing"
+        );
+        let warning = rule("high_cpu_usage");
+        let (w, _) = step(&warning, State::default(), Some(0.99), 0, Ctx::default());
+        assert_eq!(escalate(&warning, w, 0.99, 60 * MIN, MIN, Ctx::default()).1, None);
     }
 }

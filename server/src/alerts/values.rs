@@ -7,7 +7,10 @@ use crate::{
     clock::minute_of, dashboard, rollup::Metric, state::AppState, storage::Project,
     telemetry::process,
 };
-use std::time::Duration;
+use std::{
+    collections::{BTreeMap, HashMap},
+    time::Duration,
+};
 
 /// Minutes `from..=to` covering the `window` that ends at `now_ms`.
 pub fn window_minutes(window: Duration, now_ms: i64) -> (i64, i64) {
@@ -21,6 +24,7 @@ fn custom_name(metric: &str) -> &str {
     metric.strip_prefix("custom:").unwrap_or(metric)
 }
 
+/// The project-wide value of `rule`'s metric over its window.
 pub async fn value(
     state: &AppState,
     project: &Project,
@@ -49,9 +53,7 @@ pub async fn value(
                 &s.rollups(project.id, Metric::PageView, "", from, to)
                     .await?,
             );
-            // No traffic and no errors: nothing to judge. Errors without page views
-            // (a backend that only reports errors) count against one view.
-            (views > 0 || errors > 0).then(|| errors as f64 / views.max(1) as f64)
+            ratio(errors, views)
         }
         Source::ApiP99 => {
             let rows = s.rollups(project.id, Metric::ApiCall, "", from, to).await?;
@@ -77,6 +79,166 @@ pub async fn value(
     })
 }
 
+/// Errors per page view. No traffic and no errors: nothing to judge. Errors without page
+/// views (a backend that only reports errors) count against one view.
+fn ratio(errors: u64, views: u64) -> Option<f64> {
+    (views > 0 || errors > 0).then(|| errors as f64 / views.max(1) as f64)
+}
+
+/// Nearest-rank p99 of unsorted samples.
+fn p99(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = ((v.len() as f64) * 0.99).ceil() as usize;
+    Some(v[rank.clamp(1, v.len()) - 1])
+}
+
+/// The value per restaurant of a metric with a restaurant dimension (raw rows of the
+/// window); rows without a restaurant are left out.
+async fn per_restaurant(
+    state: &AppState,
+    project: &Project,
+    rule: &Rule,
+    now_ms: i64,
+) -> anyhow::Result<BTreeMap<String, Option<f64>>> {
+    let (from, to) = window_minutes(rule.window, now_ms);
+    let (from_ms, to_ms) = (from * 60_000, (to + 1) * 60_000);
+    let s = &state.storage;
+    let source = super::catalogue::info(&rule.metric).map(|i| i.source);
+    let mut out = BTreeMap::new();
+    match source {
+        Some(Source::ErrorRate) => {
+            let env = rule.filters.environment.as_deref();
+            let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+            for (r, n) in s
+                .errors_by_restaurant(project.id, from_ms, to_ms, env)
+                .await?
+            {
+                if let Some(r) = r {
+                    counts.entry(r).or_default().0 += n;
+                }
+            }
+            for (r, n) in s
+                .page_views_by_restaurant(project.id, from_ms, to_ms)
+                .await?
+            {
+                if let Some(r) = r {
+                    counts.entry(r).or_default().1 += n;
+                }
+            }
+            for (r, (errors, views)) in counts {
+                out.insert(r, ratio(errors, views));
+            }
+        }
+        Some(Source::ApiP99) => {
+            let mut samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            for (r, d) in s
+                .api_durations_by_restaurant(project.id, from_ms, to_ms)
+                .await?
+            {
+                if let Some(r) = r {
+                    samples.entry(r).or_default().push(d);
+                }
+            }
+            for (r, v) in samples {
+                out.insert(r, p99(v));
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// Project-wide error rate of one environment: errors of that environment per page view
+/// (page views carry no environment, so all of them count).
+async fn error_rate_in(
+    state: &AppState,
+    project: &Project,
+    rule: &Rule,
+    env: &str,
+    now_ms: i64,
+) -> anyhow::Result<Option<f64>> {
+    let (from, to) = window_minutes(rule.window, now_ms);
+    let s = &state.storage;
+    let errors: u64 = s
+        .errors_by_restaurant(project.id, from * 60_000, (to + 1) * 60_000, Some(env))
+        .await?
+        .iter()
+        .map(|r| r.1)
+        .sum();
+    let views = dashboard::total(
+        &s.rollups(project.id, Metric::PageView, "", from, to)
+            .await?,
+    );
+    Ok(ratio(errors, views))
+}
+
+/// Values computed during one evaluation, shared by rules that read the same data (a
+/// thousand rules on a dozen metrics read the database a dozen times).
+#[derive(Default)]
+pub struct Cache {
+    projects: Option<Vec<Project>>,
+    values: HashMap<String, Vec<(String, Option<f64>)>>,
+}
+
+impl Cache {
+    async fn project(&mut self, state: &AppState, slug: Option<&str>) -> anyhow::Result<Option<Project>> {
+        if self.projects.is_none() {
+            self.projects = Some(state.storage.projects().await?);
+        }
+        let all = self.projects.as_deref().unwrap_or_default();
+        Ok(match slug {
+            Some(slug) => all.iter().find(|p| p.slug == slug).cloned(),
+            None => all.first().cloned(),
+        })
+    }
+}
+
+/// The alert instances of `rule` at `now_ms` with their values: `("", value)` for a
+/// plain rule, one per restaurant seen in the window for a rule split by restaurant.
+pub async fn instances(
+    state: &AppState,
+    cache: &mut Cache,
+    rule: &Rule,
+    now_ms: i64,
+) -> anyhow::Result<Vec<(String, Option<f64>)>> {
+    let f = &rule.filters;
+    let key = format!(
+        "{}|{}|{:?}|{:?}|{:?}|{}",
+        rule.metric,
+        rule.window.as_secs(),
+        f.project,
+        f.environment,
+        f.restaurant,
+        rule.split_by_restaurant
+    );
+    if let Some(v) = cache.values.get(&key) {
+        return Ok(v.clone());
+    }
+    let Some(project) = cache.project(state, f.project.as_deref()).await? else {
+        // A rule on a project that does not exist (yet) has no data.
+        return Ok(vec![(String::new(), None)]);
+    };
+    let out = if rule.split_by_restaurant || f.restaurant.is_some() {
+        let by = per_restaurant(state, &project, rule, now_ms).await?;
+        match &f.restaurant {
+            Some(r) if !rule.split_by_restaurant => {
+                vec![(String::new(), by.get(r).copied().flatten())]
+            }
+            Some(r) => by.get_key_value(r).map(|(k, v)| (k.clone(), *v)).into_iter().collect(),
+            None => by.into_iter().collect(),
+        }
+    } else if let Some(env) = &f.environment {
+        vec![(String::new(), error_rate_in(state, &project, rule, env, now_ms).await?)]
+    } else {
+        vec![(String::new(), value(state, &project, rule, now_ms).await?)]
+    };
+    cache.values.insert(key, out.clone());
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +250,15 @@ mod tests {
         assert_eq!(window_minutes(Duration::from_secs(90), 600_000), (9, 10));
         assert_eq!(custom_name("custom:x.y"), "x.y");
         assert_eq!(custom_name("bundle_size"), "bundle_size");
+    }
+
+    #[test]
+    fn p99_is_the_nearest_rank_and_ratios_need_data() {
+        assert_eq!(p99((1..=100).map(f64::from).collect()), Some(99.0));
+        assert_eq!(p99(vec![5.0]), Some(5.0));
+        assert_eq!(p99(vec![]), None);
+        assert_eq!(ratio(0, 0), None);
+        assert_eq!(ratio(3, 0), Some(3.0));
+        assert_eq!(ratio(1, 4), Some(0.25));
     }
 }

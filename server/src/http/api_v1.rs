@@ -34,10 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(projects))
         .route("/endpoints", get(endpoints))
         .route("/performance", get(performance))
-        .route("/alerts/rules", get(alert_rules))
-        .route("/alerts/metrics", get(alert_metrics))
-        .route("/alerts/history", get(alert_history))
-        .route("/alerts/deliveries", get(alert_deliveries))
         .route("/metrics/{name}", get(custom_metric))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
@@ -46,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/detail", get(issue_detail))
         .route("/issues/{id}/events", get(issue_events))
         .route("/filters", get(get_filters).put(put_filters))
+        .merge(super::alerts_api::router())
         .fallback(|| async { ApiError::NotFound("no such API route") })
 }
 
@@ -94,52 +91,6 @@ async fn endpoints(
     let range = range_of(q.range.as_deref())?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(dashboard::endpoints(&state, &project, range).await?))
-}
-
-/// `GET /api/v1/alerts/rules`: the rules from `alerts.file`, each with whether its
-/// metric has a data source yet (rules on unavailable metrics are never evaluated).
-async fn alert_rules(State(state): State<AppState>) -> impl IntoResponse {
-    let rules: Vec<serde_json::Value> = state
-        .alert_rules
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or_default();
-            v["available"] = json!(crate::alerts::catalogue::is_available(&r.metric));
-            v["source"] = json!("file");
-            v
-        })
-        .collect();
-    Json(rules)
-}
-
-#[derive(Deserialize)]
-struct HistoryQuery {
-    rule: Option<String>,
-    limit: Option<u32>,
-}
-
-/// `GET /api/v1/alerts/history?rule=&limit=`: alert transitions, newest first.
-async fn alert_history(
-    State(state): State<AppState>,
-    Query(q): Query<HistoryQuery>,
-) -> Result<impl IntoResponse, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    Ok(Json(
-        state
-            .storage
-            .alert_history(q.rule.as_deref(), limit)
-            .await?,
-    ))
-}
-
-/// `GET /api/v1/alerts/deliveries`: notifications with their delivery status.
-async fn alert_deliveries(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(state.storage.deliveries(200).await?))
-}
-
-/// `GET /api/v1/alerts/metrics`: the metric catalogue and what is available.
-async fn alert_metrics() -> impl IntoResponse {
-    Json(crate::alerts::catalogue::CATALOGUE)
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,8 @@
 //! The HTTP layer: one file per resource, each with a `router()`. Handlers parse,
 //! authenticate and hand off; the work happens in the domain modules.
 
+pub mod alert_forms;
+pub mod alerts_api;
 pub mod api_v1;
 pub mod auth;
 pub mod dashboard_errors;
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router())
         .merge(auth::router())
         .merge(settings::router())
+        .merge(alert_forms::router())
         .merge(demo::router(&state.config))
         .nest("/api/v1", api_v1::router())
         .nest_service("/pkg", ServeDir::new(pkg_dir))

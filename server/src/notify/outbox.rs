@@ -3,8 +3,13 @@
 //! after [`MAX_ATTEMPTS`], its last error kept for the dashboard. Rows live in the
 //! database, so a restart between a failure and the receiver's recovery loses nothing.
 
-use super::{slack, webhook, Notification};
-use crate::{clock::now_ms, state::AppState, storage::OutboxRow};
+use super::{slack, webhook, Message};
+use crate::{
+    clock::now_ms,
+    config::{AlertsConfig, EmailConfig, SlackConfig, WebhookConfig},
+    state::AppState,
+    storage::OutboxRow,
+};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -17,10 +22,67 @@ pub fn backoff_ms(attempts: u32) -> i64 {
     (5_000_i64 << attempts.min(7)).min(600_000)
 }
 
-/// The channels configured, as outbox channel names.
-pub fn channels(state: &AppState) -> Vec<&'static str> {
-    let a = &state.config.alerts;
+/// Where one outbox channel sends.
+enum Target<'a> {
+    Slack(&'a SlackConfig),
+    Webhook(&'a WebhookConfig),
+    Email(&'a EmailConfig, &'a [String]),
+}
+
+/// The configured target of `channel` for message `m` (email recipients depend on its
+/// severity, or are the escalation list).
+fn target<'a>(a: &'a AlertsConfig, channel: &str, m: &Message) -> Result<Target<'a>, String> {
+    let gone = |what: &str| format!("{what} is no longer configured");
+    let esc = a.escalation.as_ref();
+    Ok(match channel {
+        "slack" => Target::Slack(a.slack.as_ref().ok_or_else(|| gone("slack"))?),
+        "webhook" => Target::Webhook(a.webhook.as_ref().ok_or_else(|| gone("the webhook"))?),
+        "email" => {
+            let e = a.email.as_ref().ok_or_else(|| gone("email"))?;
+            let to = if m.is_critical() {
+                &e.critical_to
+            } else {
+                &e.warning_to
+            };
+            Target::Email(e, to)
+        }
+        "escalation.slack" => Target::Slack(
+            esc.and_then(|e| e.slack.as_ref())
+                .ok_or_else(|| gone("escalation slack"))?,
+        ),
+        "escalation.webhook" => Target::Webhook(
+            esc.and_then(|e| e.webhook.as_ref())
+                .ok_or_else(|| gone("the escalation webhook"))?,
+        ),
+        "escalation.email" => {
+            let e = a.email.as_ref().ok_or_else(|| gone("email"))?;
+            let to = esc
+                .map(|x| &x.email_to[..])
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| gone("escalation email"))?;
+            Target::Email(e, to)
+        }
+        other => return Err(format!("unknown channel {other:?}")),
+    })
+}
+
+/// The channels configured, as outbox channel names: the regular ones, or the
+/// escalation ones.
+pub fn channels(a: &AlertsConfig, escalation: bool) -> Vec<&'static str> {
     let mut out = vec![];
+    if escalation {
+        let Some(e) = &a.escalation else { return out };
+        if e.slack.is_some() {
+            out.push("escalation.slack");
+        }
+        if e.webhook.is_some() {
+            out.push("escalation.webhook");
+        }
+        if a.email.is_some() && !e.email_to.is_empty() {
+            out.push("escalation.email");
+        }
+        return out;
+    }
     if a.slack.is_some() {
         out.push("slack");
     }
@@ -33,27 +95,72 @@ pub fn channels(state: &AppState) -> Vec<&'static str> {
     out
 }
 
+/// Where a channel goes, for the dashboard: no secrets, no webhook paths (they are
+/// credentials for Slack).
+pub fn describe(a: &AlertsConfig, channel: &str) -> String {
+    let host = |url: &str| {
+        url.split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("?")
+            .to_string()
+    };
+    match channel {
+        "slack" | "escalation.slack" => {
+            let s = if channel == "slack" {
+                a.slack.as_ref()
+            } else {
+                a.escalation.as_ref().and_then(|e| e.slack.as_ref())
+            };
+            s.map(|s| match &s.channel {
+                Some(c) => format!("{} via {}", c, host(&s.webhook_url)),
+                None => host(&s.webhook_url),
+            })
+            .unwrap_or_default()
+        }
+        "webhook" | "escalation.webhook" => {
+            let w = if channel == "webhook" {
+                a.webhook.as_ref()
+            } else {
+                a.escalation.as_ref().and_then(|e| e.webhook.as_ref())
+            };
+            w.map(|w| host(&w.url)).unwrap_or_default()
+        }
+        "email" => a
+            .email
+            .as_ref()
+            .map(|e| {
+                format!(
+                    "critical: {}; warning: {}",
+                    e.critical_to.join(", "),
+                    e.warning_to.join(", ")
+                )
+            })
+            .unwrap_or_default(),
+        "escalation.email" => a
+            .escalation
+            .as_ref()
+            .map(|e| e.email_to.join(", "))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 async fn send(
     state: &AppState,
     client: &notify_http::Client,
     row: &OutboxRow,
 ) -> Result<(), String> {
-    let n: Notification =
-        serde_json::from_str(&row.payload).map_err(|e| format!("payload: {e}"))?;
-    let a = &state.config.alerts;
-    let request = match row.channel.as_str() {
-        "slack" => {
-            let s = a.slack.as_ref().ok_or("slack is no longer configured")?;
-            client
-                .post(&s.webhook_url)
-                .json(&slack::message(&n, s.channel.as_deref()))
-        }
-        "webhook" => {
-            let w = a
-                .webhook
-                .as_ref()
-                .ok_or("the webhook is no longer configured")?;
-            let body = webhook::body(&n);
+    let m: Message = serde_json::from_str(&row.payload).map_err(|e| format!("payload: {e}"))?;
+    if m.alerts.is_empty() {
+        return Err("payload: no alerts".into());
+    }
+    let request = match target(&state.config.alerts, &row.channel, &m)? {
+        Target::Slack(s) => client
+            .post(&s.webhook_url)
+            .json(&slack::message(&m, s.channel.as_deref())),
+        Target::Webhook(w) => {
+            let body = webhook::body(&m);
             client
                 .post(&w.url)
                 .header("content-type", "application/json")
@@ -63,13 +170,11 @@ async fn send(
                 )
                 .body(body)
         }
-        "email" => {
-            let e = a.email.as_ref().ok_or("email is no longer configured")?;
-            return tokio::time::timeout(SEND_TIMEOUT, super::email::send(e, &n))
+        Target::Email(e, to) => {
+            return tokio::time::timeout(SEND_TIMEOUT, super::email::send(e, &m, to))
                 .await
                 .map_err(|_| "timed out".to_string())?;
         }
-        other => return Err(format!("unknown channel {other:?}")),
     };
     let resp = request
         .timeout(SEND_TIMEOUT)

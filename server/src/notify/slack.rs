@@ -1,14 +1,16 @@
 //! Slack incoming-webhook messages: `🚨 CRITICAL ALERT:` / `⚠️ WARNING:` (or `✅
-//! RESOLVED:`) text and an attachment with Service, Environment, Timestamp and Details,
-//! linking to the alert. Text that came from outside is escaped for Slack's mrkdwn
-//! (`&`, `<`, `>`), so it cannot open links or mentions, and long details are cut.
+//! RESOLVED:`) text and, per alert, an attachment with Service, Environment, Timestamp and
+//! Details, linking to the alert. Text that came from outside is escaped for Slack's
+//! mrkdwn (`&`, `<`, `>`), so it cannot open links or mentions, and long details are cut.
 
-use super::{truncate, Notification};
+use super::{truncate, Kind, Message, Notification};
 use serde_json::{json, Value};
 
 const USERNAME: &str = "RestaurantOS Monitor";
 const ICON: &str = ":rotating_light:";
 const MAX_DETAILS: usize = 1500;
+/// Slack shows at most 100 attachments; a group this large is summarized.
+const MAX_ATTACHMENTS: usize = 20;
 
 /// Slack's escaping for message text: the three characters that start markup.
 pub fn escape(s: &str) -> String {
@@ -17,62 +19,75 @@ pub fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-pub fn message(n: &Notification, channel: Option<&str>) -> Value {
-    let critical = n.severity == "critical";
-    let (prefix, color) = match (n.is_resolved(), critical) {
-        (true, _) => ("✅ RESOLVED:", "#16a34a"),
-        (false, true) => ("🚨 CRITICAL ALERT:", "#dc2626"),
-        (false, false) => ("⚠️ WARNING:", "#f59e0b"),
+fn attachment(m: &Message, n: &Notification) -> Value {
+    let color = match (m.kind(), n.severity == "critical") {
+        (Kind::Resolved, _) => "#16a34a",
+        (_, true) => "#dc2626",
+        (_, false) => "#f59e0b",
     };
-    let title = escape(&n.title());
-    let when = app::model::format_utc(n.at_ms);
-    let mut m = json!({
+    let mut details = n.details();
+    if let Some(d) = &n.description {
+        details = format!("{details}\n{d}");
+    }
+    json!({
+        "color": color,
+        "title": escape(&n.title()),
+        "title_link": n.link,
+        "fields": [
+            {"title": "Service", "value": "restaurant-os", "short": true},
+            {"title": "Environment", "value": escape(&n.environment), "short": true},
+            {"title": "Timestamp", "value": app::model::format_utc(n.at_ms), "short": true},
+            {"title": "Details", "value": truncate(&escape(&details), MAX_DETAILS), "short": false},
+        ],
+        "footer": format!("<{}|Open in RestaurantOS Monitor>", n.link),
+        "ts": n.at_ms / 1000,
+    })
+}
+
+pub fn message(m: &Message, channel: Option<&str>) -> Value {
+    let prefix = match m.prefix() {
+        "🚨 CRITICAL" => "🚨 CRITICAL ALERT:",
+        "⚠️ WARNING" => "⚠️ WARNING:",
+        _ => "✅ RESOLVED:",
+    };
+    let mut attachments: Vec<Value> = m
+        .alerts
+        .iter()
+        .take(MAX_ATTACHMENTS)
+        .map(|n| attachment(m, n))
+        .collect();
+    if m.alerts.len() > MAX_ATTACHMENTS {
+        attachments.push(json!({
+            "text": format!("… and {} more in the dashboard", m.alerts.len() - MAX_ATTACHMENTS),
+        }));
+    }
+    let mut out = json!({
         "username": USERNAME,
         "icon_emoji": ICON,
-        "text": format!("{prefix} {title}"),
-        "attachments": [{
-            "color": color,
-            "title": title,
-            "title_link": n.link,
-            "fields": [
-                {"title": "Service", "value": "restaurant-os", "short": true},
-                {"title": "Environment", "value": escape(&n.environment), "short": true},
-                {"title": "Timestamp", "value": when, "short": true},
-                {"title": "Details", "value": truncate(&escape(&n.details()), MAX_DETAILS), "short": false},
-            ],
-            "footer": format!("<{}|Open in RestaurantOS Monitor>", n.link),
-            "ts": n.at_ms / 1000,
-        }],
+        "text": format!("{prefix} {}", escape(&m.title())),
+        "attachments": attachments,
     });
     if let Some(c) = channel.filter(|c| !c.is_empty()) {
-        m["channel"] = json!(c);
+        out["channel"] = json!(c);
     }
-    m
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::{group, tests::n};
 
-    fn n(change: &str, severity: &str, rule: &str) -> Notification {
-        Notification {
-            rule: rule.into(),
-            instance: String::new(),
-            severity: severity.into(),
-            change: change.into(),
-            metric: "error_rate".into(),
-            value: 0.12,
-            comparison: ">".into(),
-            threshold: 0.05,
-            at_ms: 1_795_766_400_000,
-            environment: "production".into(),
-            link: "http://m/alerts".into(),
-        }
+    fn one(n: Notification) -> Message {
+        Message { alerts: vec![n] }
     }
 
     #[test]
     fn critical_warning_and_resolved_read_as_on_call_people_expect() {
-        let m = message(&n("fired", "critical", "high_error_rate"), Some("#oncall"));
+        let m = message(
+            &one(n("high_error_rate", "critical", "fired")),
+            Some("#oncall"),
+        );
         assert_eq!(m["text"], "🚨 CRITICAL ALERT: high_error_rate");
         assert_eq!(m["username"], "RestaurantOS Monitor");
         assert_eq!(m["channel"], "#oncall");
@@ -80,25 +95,45 @@ mod tests {
         assert_eq!(fields[3]["value"], "error_rate is 0.12 (&gt; 0.05)");
         assert_eq!(fields[2]["value"], "2026-11-27 08:00 UTC");
         assert_eq!(
-            message(&n("fired", "warning", "x"), None)["text"],
+            message(&one(n("x", "warning", "fired")), None)["text"],
             "⚠️ WARNING: x"
         );
         assert_eq!(
-            message(&n("resolved", "critical", "x"), None)["text"],
+            message(&one(n("x", "critical", "resolved")), None)["text"],
             "✅ RESOLVED: x"
         );
     }
 
     #[test]
-    fn markup_from_outside_is_escaped() {
-        let mut bad = n("fired", "critical", "<!channel> <http://evil|click>");
+    fn a_group_is_one_message_with_one_attachment_per_alert() {
+        let m = &group(vec![
+            n("a", "critical", "fired"),
+            n("b", "critical", "fired"),
+        ])[0];
+        let msg = message(m, None);
+        assert_eq!(msg["text"], "🚨 CRITICAL ALERT: a and 1 more");
+        assert_eq!(msg["attachments"].as_array().unwrap().len(), 2);
+        let many = Message {
+            alerts: (0..25).map(|i| n(&format!("r{i}"), "critical", "fired")).collect(),
+        };
+        let msg = message(&many, None);
+        assert_eq!(msg["attachments"].as_array().unwrap().len(), 21);
+    }
+
+    #[test]
+    fn markup_from_outside_is_escaped_and_long_details_cut() {
+        let mut bad = n("<!channel> <http://evil|click>", "critical", "fired");
         bad.instance = "r&d".into();
-        let m = message(&bad, None);
+        bad.description = Some(format!("*bold* <@U123> {}", "x".repeat(3000)));
+        let m = message(&one(bad), None);
         let text = m["text"].as_str().unwrap();
         assert!(
             !text.contains('<') && text.contains("&lt;!channel&gt;"),
             "{text}"
         );
         assert!(text.contains("r&amp;d"));
+        let details = m["attachments"][0]["fields"][3]["value"].as_str().unwrap();
+        assert!(details.contains("&lt;@U123&gt;") && !details.contains("<@"));
+        assert_eq!(details.chars().count(), MAX_DETAILS);
     }
 }

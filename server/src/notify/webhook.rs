@@ -1,15 +1,24 @@
-//! Generic webhooks: the notification as JSON, signed with HMAC-SHA256 of the exact body
+//! Generic webhooks: the message as JSON (`severity`, `change`, `title` and every grouped
+//! alert under `alerts`), signed with HMAC-SHA256 of the exact body
 //! under the shared secret, in `X-Monitor-Signature: sha256=<hex>` (GitHub's scheme, so
 //! receivers have code for it).
 
-use super::Notification;
+use super::Message;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub const SIGNATURE_HEADER: &str = "x-monitor-signature";
 
-pub fn body(n: &Notification) -> String {
-    serde_json::to_string(n).unwrap_or_else(|_| "{}".into())
+pub fn body(m: &Message) -> String {
+    let lead = m.lead();
+    serde_json::json!({
+        "title": m.title(),
+        "severity": lead.severity,
+        "change": lead.change,
+        "environment": lead.environment,
+        "alerts": m.alerts,
+    })
+    .to_string()
 }
 
 pub fn signature(secret: &str, body: &str) -> String {

@@ -342,11 +342,21 @@ pub trait Storage: Send + Sync + 'static {
         to_ms: i64,
     ) -> Result<SessionHealth>;
 
-    /// Every alert instance's stored state: (rule, instance, state JSON).
-    async fn alert_states(&self) -> Result<Vec<(String, String, String)>>;
-    /// Stores an instance's new state and, when there is one, its transition, in one
-    /// transaction (the outbox will join it).
-    async fn record_alert(&self, a: &AlertRecord) -> Result<()>;
+    /// Every alert instance's stored state, with its acknowledgement.
+    async fn alert_states(&self) -> Result<Vec<AlertStateRow>>;
+    /// Stores one evaluation in one transaction: each instance's new state, its
+    /// transition (the history), and the outbox messages that tell people about them.
+    /// A resolve clears the instance's acknowledgement.
+    async fn record_evaluation(&self, e: &Evaluation) -> Result<()>;
+    /// Acknowledges a firing instance (and records it in the history); `false` when it
+    /// is not firing or already acknowledged.
+    async fn acknowledge_alert(
+        &self,
+        rule: &str,
+        instance: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool>;
     /// Outbox rows due at `now_ms`, oldest first.
     async fn due_notifications(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxRow>>;
     async fn notification_delivered(&self, id: i64, now_ms: i64) -> Result<()>;
@@ -357,10 +367,46 @@ pub trait Storage: Send + Sync + 'static {
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<()>;
-    /// Deliveries, newest first.
-    async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryRow>>;
-    /// Alert transitions, newest first.
-    async fn alert_history(&self, rule: Option<&str>, limit: u32) -> Result<Vec<AlertHistoryRow>>;
+    /// Deliveries, newest first; of one history entry when `history_id` is given.
+    async fn deliveries(&self, history_id: Option<i64>, limit: u32) -> Result<Vec<Delivery>>;
+    /// Alert transitions matching `q`, newest first.
+    async fn alert_history(&self, q: &AlertHistoryQuery) -> Result<Vec<AlertHistoryEntry>>;
+
+    async fn create_silence(&self, s: &Silence) -> Result<i64>;
+    /// Ends a silence now; `false` when there is no such silence or it already ended.
+    async fn expire_silence(&self, id: i64, now_ms: i64) -> Result<bool>;
+    /// Silences that end after `ends_after_ms`, newest first.
+    async fn silences(&self, ends_after_ms: i64) -> Result<Vec<Silence>>;
+
+    /// Rules saved from the dashboard.
+    async fn stored_rules(&self) -> Result<Vec<StoredRule>>;
+    async fn save_rule(&self, r: &StoredRule) -> Result<()>;
+    /// `false` when there was no such stored rule.
+    async fn delete_rule(&self, name: &str) -> Result<bool>;
+
+    /// Error events in `from_ms..to_ms` per restaurant (`None`: events without one),
+    /// of one environment when given.
+    async fn errors_by_restaurant(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        environment: Option<&str>,
+    ) -> Result<Vec<(Option<String>, u64)>>;
+    /// Page views in `from_ms..to_ms` per restaurant.
+    async fn page_views_by_restaurant(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(Option<String>, u64)>>;
+    /// Each API call's duration in `from_ms..to_ms` with its restaurant.
+    async fn api_durations_by_restaurant(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(Option<String>, f64)>>;
 
     /// Deletes raw events, rollups and sessions past their retention; returns rows deleted.
     async fn enforce_retention(
@@ -405,6 +451,27 @@ pub struct NewErrorEvent {
     pub body: String,
 }
 
+pub use app::model::{AlertHistoryEntry, AlertHistoryQuery, Delivery, Silence};
+
+/// An alert instance's stored state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertStateRow {
+    pub rule: String,
+    pub instance: String,
+    /// `alerts::state::State` as JSON.
+    pub state: String,
+    pub value: Option<f64>,
+    pub acked_by: Option<String>,
+    pub acked_at_ms: Option<i64>,
+}
+
+/// One evaluation of the rules: what changed, and what people are told.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub records: Vec<AlertRecord>,
+    pub outbox: Vec<OutboxItem>,
+}
+
 /// One evaluation's outcome for one alert instance.
 #[derive(Debug, Clone)]
 pub struct AlertRecord {
@@ -413,13 +480,30 @@ pub struct AlertRecord {
     pub severity: &'static str,
     pub threshold: f64,
     pub value: Option<f64>,
-    /// The state after the evaluation, as JSON.
-    pub state: String,
+    /// The state after the evaluation, as JSON; `None` leaves the state alone (a test
+    /// fire).
+    pub state: Option<String>,
     pub at_ms: i64,
-    /// `(change, value, notify)` when the evaluation changed something worth history.
-    pub transition: Option<(&'static str, f64, bool)>,
-    /// `(channel, payload)` outbox rows for the transition, stored with it.
-    pub notifications: Vec<(&'static str, String)>,
+    /// What the evaluation changed that is worth history, if anything.
+    pub transition: Option<TransitionRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransitionRecord {
+    pub change: &'static str,
+    pub value: f64,
+    pub notify: bool,
+    pub silenced: bool,
+    pub actor: Option<String>,
+}
+
+/// One message to send on one channel, about the transitions of `members` (indexes into
+/// [`Evaluation::records`], each with a transition).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub channel: String,
+    pub payload: String,
+    pub members: Vec<usize>,
 }
 
 /// A notification waiting in the outbox.
@@ -432,32 +516,14 @@ pub struct OutboxRow {
     pub attempts: u32,
 }
 
-/// A notification's delivery, as shown per alert.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DeliveryRow {
-    pub id: i64,
-    pub history_id: i64,
+/// A rule saved from the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRule {
+    pub name: String,
+    /// `alerts::rule::Rule` as JSON.
     pub rule: String,
-    pub change: String,
-    pub channel: String,
-    pub status: String,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub delivered_at_ms: Option<i64>,
-}
-
-/// One row of the alert history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AlertHistoryRow {
-    pub id: i64,
-    pub rule: String,
-    pub instance: String,
-    pub severity: String,
-    pub change: String,
-    pub value: f64,
-    pub threshold: f64,
-    pub at_ms: i64,
-    pub notify: bool,
+    pub updated_by: String,
+    pub updated_at_ms: i64,
 }
 
 /// What storing an event did to its issue.

@@ -1,5 +1,6 @@
 //! [`Storage`] on SQLite (WAL): the embedded default.
 
+mod alerts;
 mod batch;
 mod issues;
 mod perf;
@@ -563,94 +564,32 @@ impl Storage for SqliteStorage {
         })
     }
 
-    async fn alert_states(&self) -> Result<Vec<(String, String, String)>> {
-        Ok(
-            sqlx::query_as("SELECT rule, instance, state FROM alert_states")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+    async fn alert_states(&self) -> Result<Vec<super::AlertStateRow>> {
+        alerts::states(&self.pool).await
     }
 
-    async fn record_alert(&self, a: &super::AlertRecord) -> Result<()> {
+    async fn record_evaluation(&self, e: &super::Evaluation) -> Result<()> {
         let _writer = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO alert_states (rule, instance, state, value, updated) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (rule, instance) DO UPDATE SET state = excluded.state,
-               value = excluded.value, updated = excluded.updated",
-        )
-        .bind(&a.rule)
-        .bind(&a.instance)
-        .bind(&a.state)
-        .bind(a.value)
-        .bind(a.at_ms)
-        .execute(&mut *tx)
-        .await?;
-        if let Some((change, value, notify)) = a.transition {
-            let history_id: i64 = sqlx::query_scalar(
-                "INSERT INTO alert_history (rule, instance, severity, change, value, threshold, at, notify)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&a.rule)
-            .bind(&a.instance)
-            .bind(a.severity)
-            .bind(change)
-            .bind(value)
-            .bind(a.threshold)
-            .bind(a.at_ms)
-            .bind(notify)
-            .fetch_one(&mut *tx)
-            .await?;
-            for (channel, payload) in &a.notifications {
-                sqlx::query(
-                    "INSERT INTO alert_outbox (history_id, channel, payload, next_attempt, created)
-                     VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(history_id)
-                .bind(channel)
-                .bind(payload)
-                .bind(a.at_ms)
-                .bind(a.at_ms)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        alerts::record(&self.pool, e).await
+    }
+
+    async fn acknowledge_alert(
+        &self,
+        rule: &str,
+        instance: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let _writer = self.write.lock().await;
+        alerts::acknowledge(&self.pool, rule, instance, by, now_ms).await
     }
 
     async fn due_notifications(&self, now_ms: i64, limit: u32) -> Result<Vec<super::OutboxRow>> {
-        let rows = sqlx::query(
-            "SELECT id, history_id, channel, payload, attempts FROM alert_outbox
-             WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
-        )
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::OutboxRow {
-                    id: r.try_get("id")?,
-                    history_id: r.try_get("history_id")?,
-                    channel: r.try_get("channel")?,
-                    payload: r.try_get("payload")?,
-                    attempts: r.try_get::<i64, _>("attempts")? as u32,
-                })
-            })
-            .collect()
+        alerts::due(&self.pool, now_ms, limit).await
     }
 
     async fn notification_delivered(&self, id: i64, now_ms: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE alert_outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?,
-             last_error = NULL WHERE id = ?",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        alerts::delivered(&self.pool, id, now_ms).await
     }
 
     async fn notification_failed(
@@ -659,76 +598,70 @@ impl Storage for SqliteStorage {
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE alert_outbox SET attempts = attempts + 1, last_error = ?,
-             status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
-             next_attempt = COALESCE(?, next_attempt) WHERE id = ?",
-        )
-        .bind(error)
-        .bind(retry_at_ms)
-        .bind(retry_at_ms)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        alerts::failed(&self.pool, id, error, retry_at_ms).await
     }
 
-    async fn deliveries(&self, limit: u32) -> Result<Vec<super::DeliveryRow>> {
-        let rows = sqlx::query(
-            "SELECT o.id, o.history_id, h.rule, h.change, o.channel, o.status, o.attempts,
-                    o.last_error, o.delivered_at
-             FROM alert_outbox o JOIN alert_history h ON h.id = o.history_id
-             ORDER BY o.id DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::DeliveryRow {
-                    id: r.try_get("id")?,
-                    history_id: r.try_get("history_id")?,
-                    rule: r.try_get("rule")?,
-                    change: r.try_get("change")?,
-                    channel: r.try_get("channel")?,
-                    status: r.try_get("status")?,
-                    attempts: r.try_get::<i64, _>("attempts")? as u32,
-                    last_error: r.try_get("last_error")?,
-                    delivered_at_ms: r.try_get("delivered_at")?,
-                })
-            })
-            .collect()
+    async fn deliveries(&self, history_id: Option<i64>, limit: u32) -> Result<Vec<super::Delivery>> {
+        alerts::deliveries(&self.pool, history_id, limit).await
     }
 
     async fn alert_history(
         &self,
-        rule: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<super::AlertHistoryRow>> {
-        let rows = sqlx::query(
-            "SELECT id, rule, instance, severity, change, value, threshold, at, notify FROM alert_history
-             WHERE (? IS NULL OR rule = ?) ORDER BY id DESC LIMIT ?",
-        )
-        .bind(rule)
-        .bind(rule)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::AlertHistoryRow {
-                    id: r.try_get("id")?,
-                    rule: r.try_get("rule")?,
-                    instance: r.try_get("instance")?,
-                    severity: r.try_get("severity")?,
-                    change: r.try_get("change")?,
-                    value: r.try_get("value")?,
-                    threshold: r.try_get("threshold")?,
-                    at_ms: r.try_get("at")?,
-                    notify: r.try_get::<i64, _>("notify")? != 0,
-                })
-            })
-            .collect()
+        q: &super::AlertHistoryQuery,
+    ) -> Result<Vec<super::AlertHistoryEntry>> {
+        alerts::history(&self.pool, q).await
+    }
+
+    async fn create_silence(&self, s: &super::Silence) -> Result<i64> {
+        alerts::create_silence(&self.pool, s).await
+    }
+
+    async fn expire_silence(&self, id: i64, now_ms: i64) -> Result<bool> {
+        alerts::expire_silence(&self.pool, id, now_ms).await
+    }
+
+    async fn silences(&self, ends_after_ms: i64) -> Result<Vec<super::Silence>> {
+        alerts::silences(&self.pool, ends_after_ms).await
+    }
+
+    async fn stored_rules(&self) -> Result<Vec<super::StoredRule>> {
+        alerts::stored_rules(&self.pool).await
+    }
+
+    async fn save_rule(&self, r: &super::StoredRule) -> Result<()> {
+        alerts::save_rule(&self.pool, r).await
+    }
+
+    async fn delete_rule(&self, name: &str) -> Result<bool> {
+        alerts::delete_rule(&self.pool, name).await
+    }
+
+    async fn errors_by_restaurant(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        environment: Option<&str>,
+    ) -> Result<Vec<(Option<String>, u64)>> {
+        alerts::errors_by_restaurant(&self.pool, project_id, from_ms, to_ms, environment).await
+    }
+
+    async fn page_views_by_restaurant(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(Option<String>, u64)>> {
+        alerts::page_views_by_restaurant(&self.pool, project_id, from_ms, to_ms).await
+    }
+
+    async fn api_durations_by_restaurant(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(Option<String>, f64)>> {
+        alerts::api_durations_by_restaurant(&self.pool, project_id, from_ms, to_ms).await
     }
 
     async fn enforce_retention(

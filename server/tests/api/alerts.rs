@@ -6,7 +6,7 @@ use monitor::alerts::{engine, rule::Rule};
 use std::{future::Future, time::Duration};
 
 /// Posts one custom metric point with the project's public key.
-async fn post_point(app: &TestApp, metric: &str, value: f64, at: i64) {
+pub async fn post_point(app: &TestApp, metric: &str, value: f64, at: i64) {
     let body = serde_json::json!({"metric": metric, "value": value, "timestamp": at});
     let r = reqwest::Client::new()
         .post(app.url("/api/internal/metrics"))
@@ -20,7 +20,7 @@ async fn post_point(app: &TestApp, metric: &str, value: f64, at: i64) {
 
 /// Evaluates `rules` at `at` until `done` holds: points reach storage through the ingest
 /// queue, so the first evaluations may not see them yet.
-async fn evaluate_until<F, Fut>(
+pub async fn evaluate_until<F, Fut>(
     app: &TestApp,
     rules: &[Rule],
     states: &mut engine::States,
@@ -175,13 +175,13 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
 
 /// A local stand-in for Slack and a webhook receiver: records what arrives; answers
 /// 500 to the first `fail` requests.
-struct Receiver {
-    base: String,
-    got: std::sync::Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
-    fail: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+pub struct Receiver {
+    pub base: String,
+    pub got: std::sync::Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
+    pub fail: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
-async fn receiver() -> Receiver {
+pub async fn receiver() -> Receiver {
     use axum::{extract::State, http::StatusCode, routing::post, Router};
     use std::sync::{atomic::Ordering, Arc, Mutex};
     type Shared = (
@@ -280,7 +280,7 @@ async fn notifications_reach_slack_and_the_webhook_once_and_survive_failures() {
     );
     let body: serde_json::Value = serde_json::from_str(&hook.2).unwrap();
     assert_eq!(
-        (body["change"].as_str(), body["value"].as_f64()),
+        (body["change"].as_str(), body["alerts"][0]["value"].as_f64()),
         (Some("fired"), Some(500.0))
     );
 
@@ -364,7 +364,7 @@ async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
     post_point(&app, "disk", 0.95, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
-        !app.state.storage.deliveries(10).await.unwrap().is_empty()
+        !app.state.storage.deliveries(None, 10).await.unwrap().is_empty()
     })
     .await;
     rx.fail.store(1, Ordering::SeqCst);
@@ -393,14 +393,14 @@ async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
         1,
         "delivered once, after the restart"
     );
-    let d = again.state.storage.deliveries(10).await.unwrap();
+    let d = again.state.storage.deliveries(None, 10).await.unwrap();
     assert_eq!((d[0].status.as_str(), d[0].attempts), ("delivered", 2));
     again.stop().await;
     drop(dir);
 }
 
 /// A local SMTP server that accepts everything and keeps (recipients, message).
-async fn smtp_sink() -> (
+pub async fn smtp_sink() -> (
     u16,
     std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
 ) {
@@ -487,7 +487,7 @@ async fn a_critical_alert_is_emailed_to_the_critical_recipients() {
     post_point(&app, "pay", 0.0, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
-        !app.state.storage.deliveries(10).await.unwrap().is_empty()
+        !app.state.storage.deliveries(None, 10).await.unwrap().is_empty()
     })
     .await;
     assert_eq!(

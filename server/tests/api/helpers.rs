@@ -127,6 +127,28 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A signed-in, same-origin `POST` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A dashboard form post (signed in, same origin), as the browser sends it.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn stored_events(&self) -> u64 {
         let p = self.state.storage.projects().await.unwrap()[0].id;
         self.state.storage.count_rum_events(p).await.unwrap()

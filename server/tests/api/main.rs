@@ -1,6 +1,7 @@
 //! Integration tests: the real application on a random port with a temporary SQLite
 //! database, driven over HTTP. One test binary; `helpers::spawn_app` starts each app.
 
+mod alert_people;
 mod alerts;
 mod auth;
 mod health;

@@ -1,0 +1,109 @@
+//! What the Alerts page, the Overview's alerts card and the read API show: the alerts
+//! pending or firing now (with acknowledgement, silence and escalation), and the whole
+//! page's data.
+
+use super::{
+    ruleset::{self, Effective},
+    silence::{self, Labels},
+    state::State,
+};
+use crate::{clock::now_ms, notify::outbox, state::AppState};
+use app::model::{ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView};
+
+/// Pending and firing alert instances at `now_ms`, critical first, then oldest first.
+pub async fn active(
+    state: &AppState,
+    rules: &[Effective],
+    now_ms: i64,
+) -> anyhow::Result<Vec<ActiveAlert>> {
+    let silences = state.storage.silences(now_ms).await?;
+    let mut out = vec![];
+    for row in state.storage.alert_states().await? {
+        let Some(rule) = rules.iter().find(|e| e.rule.name == row.rule) else {
+            continue; // its rule was deleted
+        };
+        let rule = &rule.rule;
+        let (label, since_ms, escalated) = match serde_json::from_str::<State>(&row.state) {
+            Ok(State::Pending { since_ms, .. }) => ("pending", since_ms, false),
+            Ok(State::Firing {
+                since_ms,
+                escalated,
+                ..
+            }) => ("firing", since_ms, escalated),
+            _ => continue,
+        };
+        let labels = Labels {
+            rule: &rule.name,
+            severity: rule.severity_name(),
+            restaurant: &row.instance,
+            metric: &rule.metric,
+        };
+        out.push(ActiveAlert {
+            silenced_by: silence::muting(&silences, &labels, now_ms),
+            rule: row.rule,
+            instance: row.instance,
+            severity: rule.severity_name().into(),
+            state: label.into(),
+            since_ms,
+            metric: rule.metric.clone(),
+            comparison: rule.comparison.symbol().into(),
+            threshold: rule.threshold,
+            value: row.value,
+            acked_by: row.acked_by,
+            acked_at_ms: row.acked_at_ms,
+            escalated,
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.severity != "critical", a.state != "firing", a.since_ms).cmp(&(
+            b.severity != "critical",
+            b.state != "firing",
+            b.since_ms,
+        ))
+    });
+    Ok(out)
+}
+
+/// The configured channels, each with its latest delivery.
+pub async fn channels(state: &AppState) -> anyhow::Result<Vec<ChannelView>> {
+    let a = &state.config.alerts;
+    let recent = state.storage.deliveries(None, 500).await?;
+    Ok(outbox::channels(a, false)
+        .into_iter()
+        .chain(outbox::channels(a, true))
+        .map(|name| ChannelView {
+            name: name.to_string(),
+            target: outbox::describe(a, name),
+            last: recent.iter().find(|d| d.channel == name).cloned(),
+        })
+        .collect())
+}
+
+/// Silences shown: active, upcoming, and those ended in the last week.
+const SILENCES_SHOWN_MS: i64 = 7 * 86_400_000;
+
+pub async fn page(state: &AppState, history: AlertHistoryQuery) -> anyhow::Result<AlertsView> {
+    let now = now_ms();
+    let rules = ruleset::effective(state).await?;
+    let mut metrics: Vec<String> = super::catalogue::CATALOGUE
+        .iter()
+        .map(|m| m.name.to_string())
+        .collect();
+    metrics.push("custom:<name>".into());
+    Ok(AlertsView {
+        generated_at_ms: now,
+        active: active(state, &rules, now).await?,
+        history: state.storage.alert_history(&history).await?,
+        silences: state.storage.silences(now - SILENCES_SHOWN_MS).await?,
+        channels: channels(state).await?,
+        deliveries: state.storage.deliveries(None, 20).await?,
+        rules: rules.iter().map(ruleset::view).collect(),
+        metrics,
+        escalate_after_secs: state
+            .config
+            .alerts
+            .escalation
+            .as_ref()
+            .map(|e| e.after_secs),
+    })
+}
