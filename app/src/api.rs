@@ -3,7 +3,8 @@
 //! implements [`DashboardSource`] and provides it as context.
 
 use crate::model::{
-    AlertHistoryQuery, AlertsView, IssueDetail, IssueQuery, IssueSummary, Overview, PerformanceView, Range, SettingsView,
+    AlertHistoryQuery, AlertsView, IssueDetail, IssueQuery, IssueSummary, Overview,
+    PerformanceView, Range, SettingsView,
 };
 use leptos::prelude::*;
 

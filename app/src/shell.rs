@@ -1,7 +1,8 @@
 //! The HTML document and the route table.
 
 use crate::pages::{
-    AlertsPage, RuleEditPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, PerformancePage, SettingsPage,
+    AlertsPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, PerformancePage,
+    RuleEditPage, SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 const ROOT = resolve(import.meta.dirname, "..", "..");
 export const PASSWORD = "e2e-password-123";
 
-export async function startMonitor() {
+export async function startMonitor(extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), "monitor-e2e-"));
   const bin = resolve(process.env.E2E_MONITOR_BIN || join(ROOT, "target", "release", "monitor"));
   const child = spawn(bin, [], {
@@ -23,6 +23,7 @@ export async function startMonitor() {
       MONITOR_ADMIN_PASSWORD: PASSWORD,
       MONITOR_SERVER__SITE_ROOT: join(ROOT, "target", "site"),
       MONITOR_SERVER__SDK_DIR: process.env.SDK_OUT || join(ROOT, "target", "sdk"),
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -13,9 +13,9 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        AlertHistoryQuery, AlertsView, CountPoint, CustomMetricView, EndpointStats, FiltersView, IssueDetail, IssueQuery,
-        IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint,
-        SettingsView,
+        AlertHistoryQuery, AlertsView, CountPoint, CustomMetricView, EndpointStats, FiltersView,
+        IssueDetail, IssueQuery, IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo,
+        Quantiles, Range, SeriesPoint, SettingsView,
     },
 };
 

@@ -271,7 +271,9 @@ fn edit_link(name: &str) -> String {
 }
 
 fn path_segment(name: &str) -> String {
-    edit_link(name).trim_start_matches("/alerts/rules/edit?name=").to_string()
+    edit_link(name)
+        .trim_start_matches("/alerts/rules/edit?name=")
+        .to_string()
 }
 
 #[component]

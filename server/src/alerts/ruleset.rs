@@ -50,21 +50,23 @@ pub fn merge(file: &[Rule], stored: &[StoredRule]) -> Vec<Effective> {
         .collect();
     let mut out: Vec<Effective> = file
         .iter()
-        .map(|f| match parsed.iter().position(|(r, _)| r.name == f.name) {
-            Some(i) => {
-                let (rule, s) = parsed.remove(i);
-                Effective {
-                    rule,
-                    origin: Origin::Overridden,
-                    updated_by: Some(s.updated_by.clone()),
+        .map(
+            |f| match parsed.iter().position(|(r, _)| r.name == f.name) {
+                Some(i) => {
+                    let (rule, s) = parsed.remove(i);
+                    Effective {
+                        rule,
+                        origin: Origin::Overridden,
+                        updated_by: Some(s.updated_by.clone()),
+                    }
                 }
-            }
-            None => Effective {
-                rule: f.clone(),
-                origin: Origin::File,
-                updated_by: None,
+                None => Effective {
+                    rule: f.clone(),
+                    origin: Origin::File,
+                    updated_by: None,
+                },
             },
-        })
+        )
         .collect();
     out.extend(parsed.into_iter().map(|(rule, s)| Effective {
         rule,
@@ -107,7 +109,11 @@ pub fn view(e: &Effective) -> RuleView {
 
 /// A rule from the dashboard's form or the API's JSON; `Err` names the field.
 pub fn from_view(v: &RuleView) -> Result<Rule, String> {
-    let opt = |s: &Option<String>| s.clone().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let opt = |s: &Option<String>| {
+        s.clone()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
     let dur = |field: &str, s: &str| parse_duration(s).map_err(|e| format!("{field}: {e}"));
     let opt_dur = |field: &str, s: &Option<String>| opt(s).map(|s| dur(field, &s)).transpose();
     let rule = Rule {

@@ -24,8 +24,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last)
-    {
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -130,7 +129,10 @@ mod tests {
         assert_eq!(muting(std::slice::from_ref(&s), &L, 9), None, "not yet");
         let other = silence(&[("rule", "low_*"), ("restaurant", "r-18")], 10, 20);
         assert_eq!(muting(&[other], &L, 15), None);
-        assert!(!matches(&silence(&[], 0, 99), &L), "no matchers mute nothing");
+        assert!(
+            !matches(&silence(&[], 0, 99), &L),
+            "no matchers mute nothing"
+        );
     }
 
     #[test]

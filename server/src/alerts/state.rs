@@ -383,7 +383,10 @@ mod tests {
         };
         let (s, t) = step(&r, State::default(), Some(0.5), 0, muted);
         let t = t.unwrap();
-        assert_eq!((t.change, t.notify, t.silenced), (Change::Fired, false, true));
+        assert_eq!(
+            (t.change, t.notify, t.silenced),
+            (Change::Fired, false, true)
+        );
         let (s, t) = step(&r, s, Some(0.5), MIN, muted);
         assert_eq!(t, None, "no reminder while silenced");
         let (_, t) = step(&r, s, Some(0.5), 2 * MIN, Ctx::default());
@@ -414,6 +417,9 @@ mod tests {
         );
         let warning = rule("high_cpu_usage");
         let (w, _) = step(&warning, State::default(), Some(0.99), 0, Ctx::default());
-        assert_eq!(escalate(&warning, w, 0.99, 60 * MIN, MIN, Ctx::default()).1, None);
+        assert_eq!(
+            escalate(&warning, w, 0.99, 60 * MIN, MIN, Ctx::default()).1,
+            None
+        );
     }
 }

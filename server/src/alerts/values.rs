@@ -175,16 +175,22 @@ async fn error_rate_in(
     Ok(ratio(errors, views))
 }
 
-/// Values computed during one evaluation, shared by rules that read the same data (a
-/// thousand rules on a dozen metrics read the database a dozen times).
+/// Values computed during one evaluation, shared by rules that read the same data: a
+/// thousand rules on a dozen metrics read the database a dozen times, and every rule
+/// filtered to one restaurant shares one per-restaurant read.
 #[derive(Default)]
 pub struct Cache {
     projects: Option<Vec<Project>>,
-    values: HashMap<String, Vec<(String, Option<f64>)>>,
+    whole: HashMap<String, Option<f64>>,
+    by_restaurant: HashMap<String, BTreeMap<String, Option<f64>>>,
 }
 
 impl Cache {
-    async fn project(&mut self, state: &AppState, slug: Option<&str>) -> anyhow::Result<Option<Project>> {
+    async fn project(
+        &mut self,
+        state: &AppState,
+        slug: Option<&str>,
+    ) -> anyhow::Result<Option<Project>> {
         if self.projects.is_none() {
             self.projects = Some(state.storage.projects().await?);
         }
@@ -205,38 +211,46 @@ pub async fn instances(
     now_ms: i64,
 ) -> anyhow::Result<Vec<(String, Option<f64>)>> {
     let f = &rule.filters;
-    let key = format!(
-        "{}|{}|{:?}|{:?}|{:?}|{}",
-        rule.metric,
-        rule.window.as_secs(),
-        f.project,
-        f.environment,
-        f.restaurant,
-        rule.split_by_restaurant
-    );
-    if let Some(v) = cache.values.get(&key) {
-        return Ok(v.clone());
-    }
     let Some(project) = cache.project(state, f.project.as_deref()).await? else {
         // A rule on a project that does not exist (yet) has no data.
         return Ok(vec![(String::new(), None)]);
     };
-    let out = if rule.split_by_restaurant || f.restaurant.is_some() {
-        let by = per_restaurant(state, &project, rule, now_ms).await?;
-        match &f.restaurant {
-            Some(r) if !rule.split_by_restaurant => {
-                vec![(String::new(), by.get(r).copied().flatten())]
-            }
-            Some(r) => by.get_key_value(r).map(|(k, v)| (k.clone(), *v)).into_iter().collect(),
-            None => by.into_iter().collect(),
+    // What the data depends on (not the threshold, not the restaurant picked from it).
+    let key = format!(
+        "{}|{}|{}|{:?}",
+        rule.metric,
+        rule.window.as_secs(),
+        project.id,
+        f.environment
+    );
+    if rule.split_by_restaurant || f.restaurant.is_some() {
+        if !cache.by_restaurant.contains_key(&key) {
+            let by = per_restaurant(state, &project, rule, now_ms).await?;
+            cache.by_restaurant.insert(key.clone(), by);
         }
-    } else if let Some(env) = &f.environment {
-        vec![(String::new(), error_rate_in(state, &project, rule, env, now_ms).await?)]
-    } else {
-        vec![(String::new(), value(state, &project, rule, now_ms).await?)]
+        let by = &cache.by_restaurant[&key];
+        return Ok(match (&f.restaurant, rule.split_by_restaurant) {
+            (Some(r), false) => vec![(String::new(), by.get(r).copied().flatten())],
+            (Some(r), true) => by
+                .get_key_value(r)
+                .map(|(k, v)| (k.clone(), *v))
+                .into_iter()
+                .collect(),
+            (None, _) => by.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        });
+    }
+    let value = match cache.whole.get(&key) {
+        Some(v) => *v,
+        None => {
+            let v = match &f.environment {
+                Some(env) => error_rate_in(state, &project, rule, env, now_ms).await?,
+                None => value(state, &project, rule, now_ms).await?,
+            };
+            cache.whole.insert(key, v);
+            v
+        }
     };
-    cache.values.insert(key, out.clone());
-    Ok(out)
+    Ok(vec![(String::new(), value)])
 }
 
 #[cfg(test)]

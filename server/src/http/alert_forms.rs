@@ -4,8 +4,8 @@
 
 use crate::{
     alerts::actions::{self, ActionError},
-    error::ApiError,
     auth::guard::encode_component,
+    error::ApiError,
     state::AppState,
 };
 use app::{

@@ -156,10 +156,7 @@ async fn test_rule(
 /// `GET /api/v1/alerts/silences`: active, upcoming and recently ended silences.
 async fn silences(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(
-        state
-            .storage
-            .silences(now_ms() - 7 * 86_400_000)
-            .await?,
+        state.storage.silences(now_ms() - 7 * 86_400_000).await?,
     ))
 }
 

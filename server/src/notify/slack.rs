@@ -114,7 +114,9 @@ mod tests {
         assert_eq!(msg["text"], "🚨 CRITICAL ALERT: a and 1 more");
         assert_eq!(msg["attachments"].as_array().unwrap().len(), 2);
         let many = Message {
-            alerts: (0..25).map(|i| n(&format!("r{i}"), "critical", "fired")).collect(),
+            alerts: (0..25)
+                .map(|i| n(&format!("r{i}"), "critical", "fired"))
+                .collect(),
         };
         let msg = message(&many, None);
         assert_eq!(msg["attachments"].as_array().unwrap().len(), 21);

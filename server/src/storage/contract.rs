@@ -14,6 +14,10 @@ pub async fn run_all(s: &dyn Storage) {
     sessions_give_release_health(s).await;
     outcomes_add_up_per_reason(s).await;
     api_calls_roll_up_per_endpoint(s).await;
+    alert_evaluations_store_history_and_grouped_outbox_rows(s).await;
+    acknowledgements_hold_while_firing_and_clear_on_resolve(s).await;
+    silences_and_dashboard_rules_persist(s).await;
+    per_restaurant_reads_for_split_rules(s).await;
 }
 
 fn page_load(project_id: i64, at: i64) -> RumEventRow {
@@ -435,4 +439,287 @@ async fn api_calls_roll_up_per_endpoint(s: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!(lcp[0].count, 1, "vitals roll up like timings");
+}
+
+fn alert_record(rule: &str, state: &str, change: Option<&'static str>, at: i64) -> AlertRecord {
+    AlertRecord {
+        rule: rule.into(),
+        instance: String::new(),
+        severity: "critical",
+        threshold: 1.0,
+        value: Some(5.0),
+        state: Some(format!("{{\"state\":\"{state}\"}}")),
+        at_ms: at,
+        transition: change.map(|c| TransitionRecord {
+            change: c,
+            value: 5.0,
+            notify: true,
+            silenced: false,
+            actor: None,
+        }),
+    }
+}
+
+async fn alert_evaluations_store_history_and_grouped_outbox_rows(s: &dyn Storage) {
+    let eval = Evaluation {
+        records: vec![
+            alert_record("a", "firing", Some("fired"), 1_000),
+            alert_record("quiet", "pending", None, 1_000),
+            alert_record("b", "firing", Some("fired"), 1_000),
+        ],
+        outbox: vec![
+            OutboxItem {
+                channel: "slack".into(),
+                payload: "{}".into(),
+                members: vec![0, 2],
+            },
+            OutboxItem {
+                channel: "email".into(),
+                payload: "{}".into(),
+                members: vec![0, 2],
+            },
+        ],
+    };
+    s.record_evaluation(&eval).await.unwrap();
+    let history = s
+        .alert_history(&AlertHistoryQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "only transitions are history");
+    assert_eq!(history[0].rule, "b", "newest first");
+    let states = s.alert_states().await.unwrap();
+    assert_eq!(states.len(), 3, "every state is kept");
+    let b = &history[0];
+    let d = s.deliveries(Some(b.id), 10).await.unwrap();
+    assert_eq!(d.len(), 2);
+    assert!(d.iter().all(|x| x.alerts == 2 && x.status == "pending"));
+    assert_eq!(d[0].rule, "a", "a message is listed under its first alert");
+
+    let due = s.due_notifications(1_000, 10).await.unwrap();
+    assert_eq!(due.len(), 2);
+    assert!(s.due_notifications(999, 10).await.unwrap().is_empty());
+    s.notification_failed(due[0].id, "answered 500", Some(6_000))
+        .await
+        .unwrap();
+    s.notification_delivered(due[1].id, 1_500).await.unwrap();
+    assert!(s.due_notifications(5_999, 10).await.unwrap().is_empty());
+    let retry = s.due_notifications(6_000, 10).await.unwrap();
+    assert_eq!((retry.len(), retry[0].attempts), (1, 1));
+    s.notification_failed(retry[0].id, "gave up", None)
+        .await
+        .unwrap();
+    assert!(s.due_notifications(i64::MAX, 10).await.unwrap().is_empty());
+    let all = s.deliveries(None, 10).await.unwrap();
+    let statuses: Vec<&str> = all.iter().map(|d| d.status.as_str()).collect();
+    assert_eq!(statuses, ["delivered", "failed"]);
+    assert_eq!(all[1].last_error.as_deref(), Some("gave up"));
+
+    let only_b = AlertHistoryQuery {
+        rule: Some("b".into()),
+        severity: Some("critical".into()),
+        change: Some("fired".into()),
+        from_ms: Some(1_000),
+        to_ms: Some(1_001),
+        limit: None,
+    };
+    assert_eq!(s.alert_history(&only_b).await.unwrap().len(), 1);
+    let later = AlertHistoryQuery {
+        from_ms: Some(1_001),
+        ..AlertHistoryQuery::default()
+    };
+    assert!(s.alert_history(&later).await.unwrap().is_empty());
+}
+
+async fn acknowledgements_hold_while_firing_and_clear_on_resolve(s: &dyn Storage) {
+    let fire = Evaluation {
+        records: vec![
+            alert_record("ack-me", "firing", Some("fired"), 2_000),
+            alert_record("ack-pending", "pending", Some("pending"), 2_000),
+        ],
+        outbox: vec![],
+    };
+    s.record_evaluation(&fire).await.unwrap();
+    assert!(!s
+        .acknowledge_alert("ack-pending", "", "ana", 2_100)
+        .await
+        .unwrap());
+    assert!(s
+        .acknowledge_alert("ack-me", "", "ana", 2_100)
+        .await
+        .unwrap());
+    assert!(
+        !s.acknowledge_alert("ack-me", "", "bo", 2_200)
+            .await
+            .unwrap(),
+        "already acknowledged"
+    );
+    let row = |rows: Vec<AlertStateRow>| rows.into_iter().find(|r| r.rule == "ack-me").unwrap();
+    let r = row(s.alert_states().await.unwrap());
+    assert_eq!(
+        (r.acked_by.as_deref(), r.acked_at_ms),
+        (Some("ana"), Some(2_100))
+    );
+    let acked = AlertHistoryQuery {
+        rule: Some("ack-me".into()),
+        change: Some("acknowledged".into()),
+        ..AlertHistoryQuery::default()
+    };
+    let h = s.alert_history(&acked).await.unwrap();
+    assert_eq!(h[0].actor.as_deref(), Some("ana"));
+    assert_eq!((h[0].severity.as_str(), h[0].value), ("critical", 5.0));
+
+    // Still firing (a state update without a transition) keeps it; the resolve clears it.
+    let still = Evaluation {
+        records: vec![alert_record("ack-me", "firing", None, 2_500)],
+        outbox: vec![],
+    };
+    s.record_evaluation(&still).await.unwrap();
+    assert!(row(s.alert_states().await.unwrap()).acked_by.is_some());
+    let resolve = Evaluation {
+        records: vec![alert_record("ack-me", "inactive", Some("resolved"), 3_000)],
+        outbox: vec![],
+    };
+    s.record_evaluation(&resolve).await.unwrap();
+    let r = row(s.alert_states().await.unwrap());
+    assert_eq!((r.acked_by, r.acked_at_ms), (None, None));
+
+    // A test fire leaves the state alone.
+    let mut test = alert_record("ack-me", "firing", Some("test"), 3_100);
+    test.state = None;
+    s.record_evaluation(&Evaluation {
+        records: vec![test],
+        outbox: vec![],
+    })
+    .await
+    .unwrap();
+    assert!(row(s.alert_states().await.unwrap())
+        .state
+        .contains("inactive"));
+}
+
+async fn silences_and_dashboard_rules_persist(s: &dyn Storage) {
+    let silence = Silence {
+        id: 0,
+        matchers: vec![app::model::Matcher {
+            field: "rule".into(),
+            value: "low_*".into(),
+        }],
+        starts_ms: 1_000,
+        ends_ms: 10_000,
+        comment: "stock count".into(),
+        created_by: "ana".into(),
+        created_at_ms: 900,
+    };
+    let id = s.create_silence(&silence).await.unwrap();
+    let listed = s.silences(5_000).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0],
+        Silence {
+            id,
+            ..silence.clone()
+        }
+    );
+    assert!(
+        s.silences(10_000).await.unwrap().is_empty(),
+        "ended ones are left out"
+    );
+    assert!(s.expire_silence(id, 4_000).await.unwrap());
+    assert!(!s.expire_silence(id, 4_500).await.unwrap(), "already ended");
+    assert_eq!(s.silences(0).await.unwrap()[0].ends_ms, 4_000);
+    let upcoming = s
+        .create_silence(&Silence {
+            starts_ms: 20_000,
+            ends_ms: 30_000,
+            ..silence
+        })
+        .await
+        .unwrap();
+    assert!(s.expire_silence(upcoming, 5_000).await.unwrap());
+    let cancelled = s.silences(0).await.unwrap();
+    let c = cancelled.iter().find(|x| x.id == upcoming).unwrap();
+    assert!(c.starts_ms <= c.ends_ms && !c.is_active(5_000) && !c.is_active(25_000));
+
+    let rule = StoredRule {
+        name: "kds_lag".into(),
+        rule: "{\"name\":\"kds_lag\"}".into(),
+        updated_by: "ana".into(),
+        updated_at_ms: 1,
+    };
+    s.save_rule(&rule).await.unwrap();
+    s.save_rule(&StoredRule {
+        updated_by: "bo".into(),
+        updated_at_ms: 2,
+        ..rule.clone()
+    })
+    .await
+    .unwrap();
+    let stored = s.stored_rules().await.unwrap();
+    assert_eq!(stored.len(), 1, "saving again replaces");
+    assert_eq!(stored[0].updated_by, "bo");
+    assert!(s.delete_rule("kds_lag").await.unwrap());
+    assert!(!s.delete_rule("kds_lag").await.unwrap());
+}
+
+async fn per_restaurant_reads_for_split_rules(s: &dyn Storage) {
+    let p = s.ensure_project("split", "S", "key-split").await.unwrap();
+    let at = 50 * HOUR;
+    let mut e1 = error(p.id, "jam", at, &[]);
+    e1.restaurant_id = Some("r-1".into());
+    e1.environment = Some("production".into());
+    let mut e2 = error(p.id, "jam", at + 1, &[]);
+    e2.restaurant_id = Some("r-1".into());
+    e2.environment = Some("staging".into());
+    let mut e3 = error(p.id, "jam", at + 2, &[]);
+    e3.restaurant_id = None;
+    let mut view = page_load(p.id, at);
+    view.restaurant_id = Some("r-2".into());
+    let call = ApiCallRow {
+        project_id: p.id,
+        received_at_ms: at,
+        page: None,
+        method: "GET".into(),
+        route: "/menu".into(),
+        status: Some(200),
+        duration_ms: 321.0,
+        session_id: None,
+        restaurant_id: Some("r-2".into()),
+        source: "rum",
+    };
+    write(
+        s,
+        IngestBatch {
+            errors: vec![e1, e2, e3],
+            page_loads: vec![view],
+            api_calls: vec![call],
+            ..IngestBatch::default()
+        },
+    )
+    .await;
+    let mut errors = s
+        .errors_by_restaurant(p.id, at, at + 60_000, None)
+        .await
+        .unwrap();
+    errors.sort();
+    assert_eq!(errors, [(None, 1), (Some("r-1".into()), 2)]);
+    let prod = s
+        .errors_by_restaurant(p.id, at, at + 60_000, Some("production"))
+        .await
+        .unwrap();
+    assert_eq!(prod, [(Some("r-1".into()), 1)]);
+    assert!(s
+        .errors_by_restaurant(p.id, at + 60_000, at + 120_000, None)
+        .await
+        .unwrap()
+        .is_empty());
+    let views = s
+        .page_views_by_restaurant(p.id, at, at + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(views, [(Some("r-2".into()), 1)]);
+    let calls = s
+        .api_durations_by_restaurant(p.id, at, at + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(calls, [(Some("r-2".into()), 321.0)]);
 }

@@ -601,7 +601,11 @@ impl Storage for SqliteStorage {
         alerts::failed(&self.pool, id, error, retry_at_ms).await
     }
 
-    async fn deliveries(&self, history_id: Option<i64>, limit: u32) -> Result<Vec<super::Delivery>> {
+    async fn deliveries(
+        &self,
+        history_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<super::Delivery>> {
         alerts::deliveries(&self.pool, history_id, limit).await
     }
 

@@ -359,13 +359,11 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
     assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
     let mut split_memory = rule.clone();
     split_memory["metric"] = json!("memory_usage");
-    let r = app.put_json("/api/v1/alerts/rules/nope", &split_memory).await;
+    let r = app
+        .put_json("/api/v1/alerts/rules/nope", &split_memory)
+        .await;
     assert_eq!(r.status(), 400);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("no restaurant dimension"));
+    assert!(r.text().await.unwrap().contains("no restaurant dimension"));
     let listed = app.get_json("/api/v1/alerts/rules").await;
     let mine = listed
         .as_array()
@@ -382,8 +380,12 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
     error_at(&app, "<b>r&2</b>").await;
     // Both stored before the evaluation, so both fire in it (and group into one message).
     app.wait_json("/api/v1/issues", |v| {
-        v.as_array()
-            .is_some_and(|l| l.iter().map(|i| i["events"].as_u64().unwrap_or(0)).sum::<u64>() == 2)
+        v.as_array().is_some_and(|l| {
+            l.iter()
+                .map(|i| i["events"].as_u64().unwrap_or(0))
+                .sum::<u64>()
+                == 2
+        })
     })
     .await;
     let rules: Vec<_> = monitor::alerts::ruleset::effective(&app.state)
@@ -407,7 +409,9 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
         .iter()
         .map(|h| h["instance"].as_str().unwrap().to_string())
         .collect();
-    assert!(instances.contains(&"r-1".to_string()) && instances.contains(&"<b>r&2</b>".to_string()));
+    assert!(
+        instances.contains(&"r-1".to_string()) && instances.contains(&"<b>r&2</b>".to_string())
+    );
 
     // The real outbox worker delivers: one grouped Slack message, one email.
     let slack = wait_for("the Slack message", || {
@@ -416,7 +420,10 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
     .await;
     let m: Value = serde_json::from_str(&slack).unwrap();
     let text = m["text"].as_str().unwrap();
-    assert!(text.contains("&lt;b&gt;r&amp;2&lt;/b&gt;") && !text.contains("<b>"), "{text}");
+    assert!(
+        text.contains("&lt;b&gt;r&amp;2&lt;/b&gt;") && !text.contains("<b>"),
+        "{text}"
+    );
     let details = m["attachments"][0]["fields"][3]["value"].as_str().unwrap();
     assert!(
         details.contains("&lt;img src=x onerror=alert(1)&gt; &lt;!channel&gt;"),
@@ -443,7 +450,10 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
     );
     assert!(!html.contains("<img") && !html.contains("<b>r"), "{html}");
     let text = parsed.body_text(0).unwrap();
-    assert!(text.contains("What to do: <img src=x"), "plain text stays plain");
+    assert!(
+        text.contains("What to do: <img src=x"),
+        "plain text stays plain"
+    );
     app.stop().await;
 }
 
@@ -465,14 +475,22 @@ async fn rules_are_edited_in_the_dashboard_test_fired_and_reverted_to_the_file()
             .find(|r| r["name"] == name)
             .cloned()
     };
-    let mut errors = rule(&app.get_json("/api/v1/alerts/rules").await, "high_error_rate").unwrap();
+    let mut errors = rule(
+        &app.get_json("/api/v1/alerts/rules").await,
+        "high_error_rate",
+    )
+    .unwrap();
     assert_eq!(errors["origin"], "file");
     errors["threshold"] = json!(0.2);
     let r = app
         .put_json("/api/v1/alerts/rules/high_error_rate", &errors)
         .await;
     assert_eq!(r.status(), 204);
-    let now = rule(&app.get_json("/api/v1/alerts/rules").await, "high_error_rate").unwrap();
+    let now = rule(
+        &app.get_json("/api/v1/alerts/rules").await,
+        "high_error_rate",
+    )
+    .unwrap();
     assert_eq!(
         (now["origin"].as_str(), now["threshold"].as_f64()),
         (Some("overridden"), Some(0.2))
@@ -515,7 +533,10 @@ async fn rules_are_edited_in_the_dashboard_test_fired_and_reverted_to_the_file()
         .text()
         .await
         .unwrap();
-    assert!(page.contains("value=\"custom:kds.lag\""), "the edit form is filled");
+    assert!(
+        page.contains("value=\"custom:kds.lag\""),
+        "the edit form is filled"
+    );
 
     // Test fire: a real message on the channel, recorded as a test by whom.
     let r = app
@@ -531,7 +552,11 @@ async fn rules_are_edited_in_the_dashboard_test_fired_and_reverted_to_the_file()
     let h = history(&app, "state=test").await;
     assert_eq!(h[0]["actor"], "admin");
     assert!(
-        app.get_json("/api/v1/alerts").await.as_array().unwrap().is_empty(),
+        app.get_json("/api/v1/alerts")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty(),
         "a test fire changes no alert state"
     );
 
@@ -544,7 +569,11 @@ async fn rules_are_edited_in_the_dashboard_test_fired_and_reverted_to_the_file()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let back = rule(&app.get_json("/api/v1/alerts/rules").await, "high_error_rate").unwrap();
+    let back = rule(
+        &app.get_json("/api/v1/alerts/rules").await,
+        "high_error_rate",
+    )
+    .unwrap();
     assert_eq!(
         (back["origin"].as_str(), back["threshold"].as_f64()),
         (Some("file"), Some(0.05))
@@ -552,10 +581,7 @@ async fn rules_are_edited_in_the_dashboard_test_fired_and_reverted_to_the_file()
     let r = app
         .post_form("/alerts/rules/high_error_rate/delete", &[])
         .await;
-    assert!(r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .contains("error="));
+    assert!(r.headers()["location"].to_str().unwrap().contains("error="));
     app.stop().await;
 }
 
@@ -588,7 +614,13 @@ async fn the_running_engine_tells_once_within_an_interval_and_once_when_it_recov
 
     // The breach is stamped a minute back, so the recovery below is the newer point.
     let sent = Instant::now();
-    post_point(&app, "payments.failed", 12.0, monitor::clock::now_ms() - 60_000).await;
+    post_point(
+        &app,
+        "payments.failed",
+        12.0,
+        monitor::clock::now_ms() - 60_000,
+    )
+    .await;
     wait_for("the alert", || (got() == 1).then_some(())).await;
     let delay = sent.elapsed();
     eprintln!("data → webhook receiver: {} ms", delay.as_millis());

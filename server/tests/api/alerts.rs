@@ -364,7 +364,12 @@ async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
     post_point(&app, "disk", 0.95, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
-        !app.state.storage.deliveries(None, 10).await.unwrap().is_empty()
+        !app.state
+            .storage
+            .deliveries(None, 10)
+            .await
+            .unwrap()
+            .is_empty()
     })
     .await;
     rx.fail.store(1, Ordering::SeqCst);
@@ -487,7 +492,12 @@ async fn a_critical_alert_is_emailed_to_the_critical_recipients() {
     post_point(&app, "pay", 0.0, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
-        !app.state.storage.deliveries(None, 10).await.unwrap().is_empty()
+        !app.state
+            .storage
+            .deliveries(None, 10)
+            .await
+            .unwrap()
+            .is_empty()
     })
     .await;
     assert_eq!(

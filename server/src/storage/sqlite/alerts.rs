@@ -330,8 +330,7 @@ pub async fn silences(pool: &SqlitePool, ends_after_ms: i64) -> Result<Vec<Silen
     .map(|r| {
         Ok(Silence {
             id: r.try_get("id")?,
-            matchers: serde_json::from_str(&r.try_get::<String, _>("matchers")?)
-                .map_err(decode)?,
+            matchers: serde_json::from_str(&r.try_get::<String, _>("matchers")?).map_err(decode)?,
             starts_ms: r.try_get("starts")?,
             ends_ms: r.try_get("ends")?,
             comment: r.try_get("comment")?,
