@@ -74,7 +74,11 @@ fn minute(project_id: i64, at: i64, seed: usize) -> IngestBatch {
                 page: None,
                 method: "POST".into(),
                 route: format!("/api/orders/:id/{}", k % 3),
-                status: Some(if (k + seed).is_multiple_of(17) { 500 } else { 200 }),
+                status: Some(if (k + seed).is_multiple_of(17) {
+                    500
+                } else {
+                    200
+                }),
                 duration_ms: 100.0 + ((k * 37 + r * 11 + seed) % 900) as f64,
                 session_id: None,
                 restaurant_id: restaurant.clone(),
