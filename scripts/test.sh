@@ -20,6 +20,7 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p sdk --target wasm32-unknown-unknown -- -D warnings
 
 say "unit and integration tests"
+ensure_services
 cargo test -p app -p server -p sdk
 
 say "release build (dashboard + server) and RUM SDK"

@@ -90,3 +90,33 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   ensure_build_tools
   ensure_test_tools
 fi
+
+port_open() { # host port
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# PostgreSQL and Redis for the probe and health tests: started where they are installed
+# but stopped; exported as TEST_POSTGRES_URL / TEST_REDIS_URL only when reachable (the
+# tests that need them say loudly that they skipped otherwise).
+ensure_services() {
+  if ! port_open 127.0.0.1 5432 && command -v pg_ctlcluster >/dev/null; then
+    say "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    for _ in $(seq 1 20); do port_open 127.0.0.1 5432 && break; sleep 0.5; done
+  fi
+  if ! port_open 127.0.0.1 6379 && command -v redis-server >/dev/null; then
+    say "starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
+    for _ in $(seq 1 20); do port_open 127.0.0.1 6379 && break; sleep 0.5; done
+  fi
+  if port_open 127.0.0.1 5432; then
+    export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  else
+    say "WARNING: no PostgreSQL on 127.0.0.1:5432: its probe tests will be SKIPPED"
+  fi
+  if port_open 127.0.0.1 6379; then
+    export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+  else
+    say "WARNING: no Redis on 127.0.0.1:6379: its probe tests will be SKIPPED"
+  fi
+}

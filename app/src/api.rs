@@ -3,7 +3,7 @@
 //! implements [`DashboardSource`] and provides it as context.
 
 use crate::model::{
-    AlertHistoryQuery, AlertsView, IssueDetail, IssueQuery, IssueSummary, Overview,
+    AlertHistoryQuery, AlertsView, HealthView, IssueDetail, IssueQuery, IssueSummary, Overview,
     PerformanceView, Range, SettingsView,
 };
 use leptos::prelude::*;
@@ -23,6 +23,7 @@ pub trait DashboardSource: Send + Sync + 'static {
     async fn issues(&self, query: IssueQuery) -> Result<Vec<IssueSummary>, String>;
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String>;
     async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String>;
+    async fn health(&self) -> Result<HealthView, String>;
     async fn performance(
         &self,
         range: Range,
@@ -111,4 +112,10 @@ pub async fn get_alerts(history: AlertHistoryQuery) -> Result<AlertsView, Server
         .alerts(history)
         .await
         .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_health() -> Result<HealthView, ServerFnError> {
+    current_user()?;
+    dashboard()?.0.health().await.map_err(ServerFnError::new)
 }

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 mod alerts;
 mod errors;
+mod health;
 mod perf;
 pub use alerts::*;
 pub use errors::*;
+pub use health::*;
 pub use perf::*;
 
 /// Time range of a dashboard view.
@@ -137,6 +139,8 @@ pub struct Overview {
     pub recent_issues: Vec<IssueSummary>,
     /// Alerts pending or firing now, critical first.
     pub active_alerts: Vec<ActiveAlert>,
+    /// The monitor's checks and the platform probes at a glance.
+    pub health: HealthSummary,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! The HTML document and the route table.
 
 use crate::pages::{
-    AlertsPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage, PerformancePage,
-    RuleEditPage, SettingsPage,
+    AlertsPage, HealthPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage,
+    PerformancePage, RuleEditPage, SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/performance") view=PerformancePage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts/rules/edit") view=RuleEditPage ssr=SsrMode::Async/>
+                <Route path=path!("/status") view=HealthPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
             </Routes>

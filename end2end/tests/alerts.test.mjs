@@ -1,6 +1,6 @@
 // The Alerts page in a real browser: a rule created with the form fires on a metric the
 // test posts, shows under "Firing now", is acknowledged with its button, and the
-// Overview's alerts card shows it.
+// Overview's alerts card shows it; then the Health page gets a probe.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMonitor, launchBrowser, watchErrors, eventually, PASSWORD } from "./support.mjs";
@@ -64,6 +64,24 @@ test("a rule made on the Alerts page fires, is acknowledged, and shows on the Ov
   const card = page.locator(".alerts-card");
   await card.getByText("orders_backlog").waitFor();
   assert.match(await card.textContent(), /acknowledged by admin/);
+  // The island opened the live channel (/ws, with the session cookie).
+  await page.locator(".refresh-status", { hasText: "live" }).waitFor();
+
+  // The Health page: a TCP probe of the monitor's own port, added with the form.
+  await page.getByRole("link", { name: "Health" }).click();
+  await page.locator(".monitor-status", { hasText: "healthy" }).waitFor();
+  await page.fill("input[name=name]", "monitor-port");
+  await page.selectOption("select[name=kind]", "tcp");
+  await page.fill("input[name=target]", new URL(monitor.base).host);
+  await page.fill("input[name=interval_secs]", "1");
+  await page.getByRole("button", { name: "Save probe" }).click();
+  await page.getByText("Probe monitor-port saved").waitFor();
+  const row = page.locator("table.probes tr", { hasText: "monitor-port" });
+  await eventually(async () => {
+    await page.goto(monitor.base + "/status");
+    return (await row.locator(".state.up").count()) === 1;
+  });
+  assert.equal(await row.locator(".uptime-bars .bar").count(), 24);
   assert.deepEqual(errors, [], "no console errors");
   await page.screenshot({ path: new URL("../test-results/alerts.png", import.meta.url).pathname, fullPage: true });
 });

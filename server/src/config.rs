@@ -23,6 +23,90 @@ pub struct Config {
     pub retention: RetentionConfig,
     pub performance: PerformanceConfig,
     pub alerts: AlertsConfig,
+    pub health: HealthConfig,
+    /// Synthetic probes of the platform (`[[probes]]`); more can be added in the dashboard.
+    pub probes: Vec<ProbeConfig>,
+}
+
+/// What `/health` checks live besides the monitor's own database; each is reported as
+/// not configured when absent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HealthConfig {
+    /// `redis://[:password@]host:port`: `PING` must answer `PONG`.
+    pub redis_url: Option<String>,
+    /// `ws://` or `wss://`: the platform's WebSocket endpoint must accept an upgrade.
+    pub websocket_url: Option<String>,
+    /// HTTP(S) URLs of external APIs the platform needs (payment gateway, ...): each must
+    /// answer with a status below 500.
+    pub external_apis: Vec<String>,
+    /// Whether `GET /metrics` (Prometheus) is open without a token.
+    pub metrics_public: bool,
+}
+
+/// One synthetic probe (also the JSON of a probe saved from the dashboard).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeConfig {
+    pub name: String,
+    pub kind: ProbeKind,
+    /// `postgres://...`, `redis://...`, `http(s)://...`, `ws(s)://...`, or `host:port` (tcp).
+    pub target: String,
+    #[serde(default = "default_probe_interval")]
+    pub interval_secs: u64,
+    #[serde(default = "default_probe_timeout")]
+    pub timeout_ms: u64,
+    /// Failed attempts in a row tolerated before the probe is declared down.
+    #[serde(default = "default_probe_retries")]
+    pub retries: u32,
+    /// HTTP: the status expected (default: any 2xx or 3xx).
+    #[serde(default)]
+    pub expect_status: Option<u16>,
+    /// HTTP: text the body must contain.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    /// HTTP: a JSON pointer (`/status`) whose value must equal `json_value`.
+    #[serde(default)]
+    pub json_field: Option<String>,
+    #[serde(default)]
+    pub json_value: Option<String>,
+    /// WebSocket: a text message that must come back (an echo check).
+    #[serde(default)]
+    pub send: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeKind {
+    Postgres,
+    Redis,
+    Http,
+    Websocket,
+    Tcp,
+}
+
+impl ProbeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeKind::Postgres => "postgres",
+            ProbeKind::Redis => "redis",
+            ProbeKind::Http => "http",
+            ProbeKind::Websocket => "websocket",
+            ProbeKind::Tcp => "tcp",
+        }
+    }
+}
+
+fn default_probe_interval() -> u64 {
+    30
+}
+
+fn default_probe_timeout() -> u64 {
+    5000
+}
+
+fn default_probe_retries() -> u32 {
+    2
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Answers the dashboard and the read API from rollups: the cost of a query depends on
 //! the range and the number of pages, never on how many raw events are stored.
 
+pub mod health;
 pub mod perf;
 
 use crate::{
@@ -14,8 +15,8 @@ use app::{
     api::DashboardSource,
     model::{
         AlertHistoryQuery, AlertsView, CountPoint, CustomMetricView, EndpointStats, FiltersView,
-        IssueDetail, IssueQuery, IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo,
-        Quantiles, Range, SeriesPoint, SettingsView,
+        HealthView, IssueDetail, IssueQuery, IssueStatus, IssueSummary, Overview, PageCount,
+        ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
     },
 };
 
@@ -150,6 +151,7 @@ pub async fn overview(
     let rules = crate::alerts::ruleset::effective(state).await?;
     let active_alerts = crate::alerts::view::active(state, &rules, now).await?;
     Ok(Overview {
+        health: health::summary(state).await?,
         active_alerts,
         lcp,
         errors,
@@ -356,6 +358,10 @@ impl DashboardSource for AppState {
             .issues(project.id, &query, now_ms())
             .await
             .map_err(|e| e.to_string())
+    }
+
+    async fn health(&self) -> Result<HealthView, String> {
+        health::view(self).await.map_err(|e| format!("{e:#}"))
     }
 
     async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String> {

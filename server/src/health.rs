@@ -7,7 +7,11 @@
 //! Status: `healthy` when every configured check passes, `degraded` with one or two
 //! failing, `unhealthy` with more.
 
-use crate::{state::AppState, telemetry::process};
+use crate::{
+    config::{ProbeConfig, ProbeKind},
+    state::AppState,
+    telemetry::process,
+};
 use serde::Serialize;
 use std::{collections::BTreeMap, time::Duration};
 
@@ -41,7 +45,7 @@ pub struct Metrics {
     pub error_rate: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CheckDetail {
     pub latency_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,14 +92,101 @@ async fn check_database(state: &AppState) -> CheckDetail {
     }
 }
 
+/// A one-off probe of a `/health` dependency, capped at [`CHECK_TIMEOUT`].
+async fn check_target(client: &notify_http::Client, kind: ProbeKind, target: &str) -> CheckDetail {
+    let probe = ProbeConfig {
+        name: kind.as_str().into(),
+        kind,
+        target: target.to_string(),
+        interval_secs: 30,
+        timeout_ms: CHECK_TIMEOUT.as_millis() as u64,
+        retries: 0,
+        // External APIs are up when they answer below 500 (a 401 from a payment API
+        // without credentials still means it is there).
+        expect_status: None,
+        keyword: None,
+        json_field: None,
+        json_value: None,
+        send: None,
+    };
+    let a = crate::probes::check::attempt(&probe, client, Some(CHECK_TIMEOUT)).await;
+    let error = match a.error {
+        Some(e) if kind == ProbeKind::Http && e.starts_with("status 4") => None,
+        e => e,
+    };
+    CheckDetail {
+        latency_ms: a.latency_ms,
+        error,
+    }
+}
+
+/// Every external API at once; the first failure is the detail.
+async fn check_external(client: &notify_http::Client, urls: &[String]) -> CheckDetail {
+    let started = std::time::Instant::now();
+    let results = futures_util::future::join_all(
+        urls.iter()
+            .map(|u| check_target(client, ProbeKind::Http, u)),
+    )
+    .await;
+    let error = urls.iter().zip(&results).find_map(|(u, r)| {
+        r.error
+            .as_ref()
+            .map(|e| format!("{}: {e}", crate::probes::redact(u)))
+    });
+    CheckDetail {
+        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        error,
+    }
+}
+
 pub async fn report(state: &AppState) -> HealthReport {
-    let db = check_database(state).await;
+    let h = &state.config.health;
+    let client = crate::notify::outbox::client();
+    let skip = || async { None::<CheckDetail> };
+    // All at once: the slowest check bounds the answer (at most CHECK_TIMEOUT).
+    let (db, redis, ws, external) = tokio::join!(
+        check_database(state),
+        async {
+            match &h.redis_url {
+                Some(u) => Some(check_target(&client, ProbeKind::Redis, u).await),
+                None => skip().await,
+            }
+        },
+        async {
+            match &h.websocket_url {
+                Some(u) => Some(check_target(&client, ProbeKind::Websocket, u).await),
+                None => skip().await,
+            }
+        },
+        async {
+            if h.external_apis.is_empty() {
+                None
+            } else {
+                Some(check_external(&client, &h.external_apis).await)
+            }
+        },
+    );
+    let ok = |d: &Option<CheckDetail>| d.as_ref().map(|d| d.error.is_none());
     let checks = Checks {
         database: Some(db.error.is_none()),
-        redis: None,
-        websocket: None,
-        external_apis: None,
+        redis: ok(&redis),
+        websocket: ok(&ws),
+        external_apis: ok(&external),
     };
+    let mut details = BTreeMap::from([("database", db)]);
+    let mut not_configured = vec![];
+    for (name, d) in [
+        ("redis", redis),
+        ("websocket", ws),
+        ("external_apis", external),
+    ] {
+        match d {
+            Some(d) => {
+                details.insert(name, d);
+            }
+            None => not_configured.push(name),
+        }
+    }
     let t = &state.telemetry;
     HealthReport {
         status: status_of(&checks),
@@ -105,11 +196,11 @@ pub async fn report(state: &AppState) -> HealthReport {
         metrics: Metrics {
             memory_usage: (process::resident_mb() * 10.0).round() / 10.0,
             cpu_usage: t.process.cpu_usage(),
-            active_connections: t.requests.in_flight(),
+            active_connections: t.requests.in_flight() + state.live.figures().active,
             error_rate: t.requests.error_rate(),
         },
-        not_configured: vec!["redis", "websocket", "external_apis"],
-        details: BTreeMap::from([("database", db)]),
+        not_configured,
+        details,
         checks,
     }
 }

@@ -33,6 +33,15 @@ impl Application {
             storage::connect(&config.database.url, config.database.max_connections).await?;
         // A bad rules file stops the start: better than running without its alerts.
         let alert_rules = Arc::new(crate::alerts::rule::load(&config.alerts.file)?);
+        // Likewise a probe that cannot work.
+        let mut names = std::collections::HashSet::new();
+        for p in &config.probes {
+            crate::probes::check::validate(p)
+                .map_err(|e| anyhow::anyhow!("[[probes]] {:?}: {e}", p.name))?;
+            if !names.insert(&p.name) {
+                anyhow::bail!("[[probes]] {:?}: two probes have this name", p.name);
+            }
+        }
         let boot = bootstrap::run(&config, &storage).await?;
         let listener = TcpListener::bind(config.socket_addr()?).await?;
         let addr = listener.local_addr()?;
@@ -57,7 +66,10 @@ impl Application {
             .site_addr(addr)
             .env(Env::PROD)
             .build();
+        let telemetry = Arc::new(Telemetry::default());
+        let live = Arc::new(crate::live::LiveHub::new(Some(telemetry.clone())));
         let state = AppState::new(AppStateInner {
+            live,
             config: Arc::new(config),
             storage,
             queue,
@@ -65,7 +77,7 @@ impl Application {
             projects,
             leptos,
             public_url,
-            telemetry: Arc::new(Telemetry::default()),
+            telemetry,
             alert_rules,
         });
         Ok(Application {
@@ -130,13 +142,24 @@ impl Application {
             every,
             stop_workers.clone(),
         ));
+        let probes = tokio::spawn(crate::probes::runner::run(
+            state.clone(),
+            stop_workers.clone(),
+        ));
+        let sampler = tokio::spawn(crate::telemetry::sampler::run(
+            state.clone(),
+            stop_workers.clone(),
+        ));
 
         let storage: DynStorage = state.storage.clone();
         axum::serve(listener, http::router(state))
             .with_graceful_shutdown(shutdown)
             .await?;
         tracing::info!("stopped accepting requests; draining the ingest queue");
+        // The sampler and probes stop first: their last points still reach the writer.
         stop_workers.cancel();
+        let _ = sampler.await;
+        let _ = probes.await;
         writer.await?;
         let _ = retention.await;
         let _ = alerts.await;

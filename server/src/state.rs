@@ -43,6 +43,8 @@ pub struct AppStateInner {
     pub telemetry: Arc<Telemetry>,
     /// The alert rules, checked at start (`alerts.file`).
     pub alert_rules: Arc<Vec<crate::alerts::rule::Rule>>,
+    /// The `/ws` live channel.
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

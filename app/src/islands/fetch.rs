@@ -17,6 +17,30 @@ mod browser {
         resp.json::<T>().await.map_err(|e| e.to_string())
     }
 
+    /// Opens the live channel (`/ws` on this origin) and calls `on_event` with each
+    /// event's text. `None` when the browser cannot open it (the 30 s refresh remains).
+    pub fn live(on_event: impl Fn(String) + 'static) -> Option<web_sys::WebSocket> {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let ws =
+            web_sys::WebSocket::new(&format!("{scheme}://{}/ws", location.host().ok()?)).ok()?;
+        let handler =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if let Some(text) = e.data().as_string() {
+                    on_event(text);
+                }
+            });
+        ws.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        // The socket lives as long as the page; so does its handler.
+        handler.forget();
+        Some(ws)
+    }
+
     pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
         let resp = gloo_net::http::Request::get(url)
             .send()

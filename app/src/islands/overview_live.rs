@@ -1,7 +1,7 @@
 use crate::model::{format_ms, Overview, Quantiles, Range};
 use leptos::prelude::*;
 
-/// How often the Overview refreshes itself (live updates over WebSocket come later).
+/// How often the Overview refreshes itself when the live channel says nothing.
 pub const REFRESH_SECS: u64 = 30;
 
 /// The live part of the Overview: range switch, stat cards, chart, top pages.
@@ -28,6 +28,29 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = range;
     };
+
+    // Live updates: an alert or probe event reloads the data at once; the timer below
+    // stays as the fallback.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(ws) = super::fetch::live(move |text| {
+            if text.contains("\"type\":\"alert\"")
+                || text.contains("\"type\":\"probe\"")
+                || text.contains("\"type\":\"resync\"")
+            {
+                if !busy.get_untracked() {
+                    load(data.with_untracked(|d| d.range));
+                }
+            } else if text.contains("\"type\":\"hello\"") {
+                live.set(true);
+            }
+        }) {
+            on_cleanup(move || {
+                let _ = ws.close();
+            });
+        }
+    });
 
     // Effects only run in the browser, so the timer never exists on the server.
     Effect::new(move |_| {
@@ -72,6 +95,7 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
             </div>
             <span class="refresh-status" aria-live="polite">
                 {move || status.get().unwrap_or_else(|| format!("Refreshes every {REFRESH_SECS} s"))}
+                {move || live.get().then_some(" · live")}
             </span>
         </div>
         <section class="panel alerts-card" class:firing=move || data.with(|d| d.active_alerts.iter().any(|a| a.state == "firing"))>
@@ -100,6 +124,20 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
             })}
             <p><a href="/alerts">"Alerts →"</a></p>
         </section>
+        <a class=move || data.with(|d| format!("panel health-card status-{}", d.health.status)) href="/status">
+            <h2>"System health: " {move || data.with(|d| d.health.status.clone())}</h2>
+            <p>{move || data.with(|d| {
+                let h = &d.health;
+                let mut parts = vec![format!("{} probe(s) up", h.probes_up)];
+                if !h.probes_down.is_empty() {
+                    parts.push(format!("down: {}", h.probes_down.join(", ")));
+                }
+                if !h.failing_checks.is_empty() {
+                    parts.push(format!("failing: {}", h.failing_checks.join(", ")));
+                }
+                parts.join(" · ")
+            })}</p>
+        </a>
         <section class="cards">
             {card("Page views", Signal::derive(move || data.with(|d| d.page_views.to_string())))}
             {card("Load p50", q(|d| &d.load, |q| q.p50))}

@@ -270,7 +270,7 @@ fn edit_link(name: &str) -> String {
     format!("/alerts/rules/edit?name={q}")
 }
 
-fn path_segment(name: &str) -> String {
+pub(super) fn path_segment(name: &str) -> String {
     edit_link(name)
         .trim_start_matches("/alerts/rules/edit?name=")
         .to_string()

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Nothing here runs in the browser except the islands they embed.
 
 mod alerts;
+mod health;
 mod issue;
 mod issues;
 mod layout;
@@ -12,6 +13,7 @@ mod settings;
 mod widgets;
 
 pub use alerts::{AlertsPage, RuleEditPage};
+pub use health::HealthPage;
 pub use issue::IssuePage;
 pub use issues::IssuesPage;
 pub use login::LoginPage;

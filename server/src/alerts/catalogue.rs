@@ -15,11 +15,15 @@ pub enum Source {
     /// The monitor's own process: memory as a share of the machine, CPU share.
     ProcessMemory,
     ProcessCpu,
-    /// The database health check: 1 up, 0 down.
+    /// The monitor's database and every PostgreSQL probe: 1 all up, 0 any down.
     DatabaseUp,
+    /// Every synthetic probe: 1 all up, 0 any down.
+    Probes,
+    /// Platform WebSocket servers' `websocket.dropped` / `websocket.opened` custom metrics.
+    WebsocketLoss,
     /// A custom metric's latest value (`POST /api/internal/metrics`).
     Custom,
-    /// Not collected yet (business events, probes, WebSocket figures: issues 6 and 7).
+    /// Not collected yet (business events and database query timings: issue 7).
     Unavailable,
 }
 
@@ -64,7 +68,7 @@ const fn per_restaurant(info: MetricInfo, env: bool) -> MetricInfo {
 pub const CATALOGUE: [MetricInfo; 12] = [
     m(
         "database_up",
-        "database health check (1 up, 0 down)",
+        "the monitor's database and PostgreSQL probes (1 up, 0 down)",
         "",
         Source::DatabaseUp,
     ),
@@ -118,9 +122,9 @@ pub const CATALOGUE: [MetricInfo; 12] = [
     ),
     m(
         "websocket_connection_loss",
-        "dropped / opened WebSocket connections",
+        "dropped / opened WebSocket connections (custom metrics websocket.dropped, websocket.opened)",
         "ratio",
-        Source::Unavailable,
+        Source::WebsocketLoss,
     ),
     m(
         "slow_queries",
@@ -145,9 +149,9 @@ pub const CATALOGUE: [MetricInfo; 12] = [
     ),
     m(
         "probe_up",
-        "synthetic probe (1 up, 0 down)",
+        "every synthetic probe (1 all up, 0 any down)",
         "",
-        Source::Unavailable,
+        Source::Probes,
     ),
 ];
 

@@ -238,6 +238,14 @@ pub async fn evaluate(
     state.storage.record_evaluation(&eval).await?;
     // Only once stored: a failed write is retried from the same states next time.
     states.extend(next);
+    for r in &eval.records {
+        if let Some(t) = &r.transition {
+            state.live.publish(serde_json::json!({
+                "type": "alert", "rule": r.rule, "instance": r.instance,
+                "severity": r.severity, "change": t.change, "value": t.value,
+            }));
+        }
+    }
     Ok(())
 }
 
@@ -293,7 +301,9 @@ pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
             States::new()
         }
     };
-    let mut tick = tokio::time::interval(every);
+    // The first evaluation comes one interval after start (tokio's `interval` would fire
+    // at once): ingest gets that long to take in what clients buffered while we were down.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -308,9 +318,14 @@ pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
                 continue;
             }
         };
+        let started = std::time::Instant::now();
         if let Err(e) = evaluate(&state, &rules, &mut states, now_ms()).await {
             tracing::error!(error = %format!("{e:#}"), "alert evaluation failed");
         }
+        let p = &state.telemetry.prom;
+        p.alert_evaluations.inc();
+        p.alert_evaluation_seconds
+            .observe(started.elapsed().as_secs_f64());
     }
 }
 

@@ -39,8 +39,27 @@ pub async fn value(
     Ok(match info.source {
         Source::Unavailable => None,
         Source::DatabaseUp => {
-            let up = tokio::time::timeout(Duration::from_secs(2), s.ping()).await;
-            Some(if matches!(up, Ok(Ok(()))) { 1.0 } else { 0.0 })
+            let own = tokio::time::timeout(Duration::from_secs(2), s.ping()).await;
+            let own_up = matches!(own, Ok(Ok(())));
+            let probes =
+                crate::probes::all_up(state, Some(crate::config::ProbeKind::Postgres)).await?;
+            Some(if own_up && probes != Some(0.0) {
+                1.0
+            } else {
+                0.0
+            })
+        }
+        Source::Probes => crate::probes::all_up(state, None).await?,
+        Source::WebsocketLoss => {
+            let sum =
+                |rows: Vec<crate::storage::RollupRow>| rows.iter().map(|r| r.sum).sum::<f64>();
+            let opened = sum(s
+                .rollups(project.id, Metric::Custom, "websocket.opened", from, to)
+                .await?);
+            let dropped = sum(s
+                .rollups(project.id, Metric::Custom, "websocket.dropped", from, to)
+                .await?);
+            (opened > 0.0).then(|| dropped / opened)
         }
         Source::ErrorRate => {
             let errors: u64 = s

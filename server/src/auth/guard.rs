@@ -16,6 +16,16 @@ use axum::{
 /// Routes anyone may call: sign-in, health, ingest (authenticated by public key in its
 /// handler), static assets and the demo page.
 pub fn is_public(path: &str) -> bool {
+    is_public_route(path)
+}
+
+/// `/metrics` too when `health.metrics_public` is set.
+pub fn is_public_for(state: &AppState, path: &str) -> bool {
+    is_public_route(path)
+        || (state.config.health.metrics_public && path == crate::http::prometheus::PATH)
+}
+
+fn is_public_route(path: &str) -> bool {
     matches!(
         path,
         "/login"
@@ -91,10 +101,12 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 
 pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if is_public(path) {
+    if is_public_for(&state, path) {
         return next.run(req).await;
     }
-    let is_api = path.starts_with("/api/");
+    // Machines get 401, people a sign-in page.
+    let is_api =
+        path.starts_with("/api/") || path == crate::http::prometheus::PATH || path == "/ws";
     match authenticate(&state, req.headers()).await {
         Ok(Some((user, credential))) => {
             let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/events", get(issue_events))
         .route("/filters", get(get_filters).put(put_filters))
         .merge(super::alerts_api::router())
+        .merge(super::probes_api::api_router())
         .fallback(|| async { ApiError::NotFound("no such API route") })
 }
 

@@ -10,9 +10,12 @@ pub mod demo;
 pub mod health;
 pub mod issue_query;
 pub mod metrics;
+pub mod probes_api;
+pub mod prometheus;
 pub mod rum;
 pub mod sentry;
 pub mod settings;
+pub mod ws;
 
 use crate::{auth::guard, state::AppState, telemetry};
 use app::{api::Dashboard, shell, App};
@@ -49,9 +52,12 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(dashboard_errors::router())
         .merge(metrics::router())
+        .merge(prometheus::router())
+        .merge(ws::router())
         .merge(auth::router())
         .merge(settings::router())
         .merge(alert_forms::router())
+        .merge(probes_api::forms_router())
         .merge(demo::router(&state.config))
         .nest("/api/v1", api_v1::router())
         .nest_service("/pkg", ServeDir::new(pkg_dir))

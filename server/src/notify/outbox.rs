@@ -196,7 +196,21 @@ pub async fn deliver_due(
 ) -> anyhow::Result<usize> {
     let mut delivered = 0;
     for row in state.storage.due_notifications(now, 50).await? {
-        match send(state, client, &row).await {
+        let result = send(state, client, &row).await;
+        state
+            .telemetry
+            .prom
+            .notifications
+            .with_label_values(&[
+                row.channel.as_str(),
+                if result.is_ok() {
+                    "delivered"
+                } else {
+                    "failed"
+                },
+            ])
+            .inc();
+        match result {
             Ok(()) => {
                 state
                     .storage

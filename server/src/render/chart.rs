@@ -20,9 +20,11 @@ fn ticks(x0: i64, x1: i64, range: Range) -> Vec<i64> {
         Range::Day => 180,
     };
     let first = x0.div_euclid(step) * step + if x0.rem_euclid(step) == 0 { 0 } else { step };
+    // Bounded: a caller passing milliseconds for minutes gets a bad chart, not a stall.
     (0..)
         .map(|i| first + i * step)
         .take_while(|m| *m <= x1)
+        .take(200)
         .collect()
 }
 
@@ -52,6 +54,7 @@ fn segments(points: &[(i64, Option<f64>)]) -> Vec<Vec<(i64, f64)>> {
 pub struct Line<'a> {
     pub name: &'a str,
     pub color: RGBColor,
+    /// `(unix minute, value)`.
     pub points: Vec<(i64, Option<f64>)>,
 }
 

@@ -408,6 +408,23 @@ pub trait Storage: Send + Sync + 'static {
         to_ms: i64,
     ) -> Result<Vec<(Option<String>, f64)>>;
 
+    async fn record_probe(&self, r: &ProbeResult) -> Result<()>;
+    /// A probe's attempts in `from_ms..to_ms`, oldest first.
+    async fn probe_results(
+        &self,
+        probe: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<ProbeResult>>;
+    /// Each probe's latest attempt.
+    async fn latest_probe_results(&self) -> Result<Vec<ProbeResult>>;
+    /// `(attempts, attempts while declared up)` of a probe since `from_ms`.
+    async fn probe_uptime(&self, probe: &str, from_ms: i64) -> Result<(u64, u64)>;
+    /// Probes saved from the dashboard: `(name, definition JSON, updated_by)`.
+    async fn probe_definitions(&self) -> Result<Vec<(String, String, String)>>;
+    async fn save_probe(&self, name: &str, definition: &str, by: &str, now_ms: i64) -> Result<()>;
+    async fn delete_probe(&self, name: &str) -> Result<bool>;
+
     /// Deletes raw events, rollups and sessions past their retention; returns rows deleted.
     async fn enforce_retention(
         &self,
@@ -514,6 +531,19 @@ pub struct OutboxRow {
     pub channel: String,
     pub payload: String,
     pub attempts: u32,
+}
+
+/// One probe attempt.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ProbeResult {
+    pub probe: String,
+    pub at_ms: i64,
+    /// This attempt succeeded.
+    pub ok: bool,
+    /// The probe's declared state after it.
+    pub up: bool,
+    pub latency_ms: f64,
+    pub error: Option<String>,
 }
 
 /// A rule saved from the dashboard.

@@ -4,6 +4,7 @@ mod alerts;
 mod batch;
 mod issues;
 mod perf;
+mod probes;
 
 use super::{
     ApiToken, ErrorEvent, InboundFilters, IngestBatch, IssueChange, IssueQuery, IssueStatus,
@@ -668,6 +669,39 @@ impl Storage for SqliteStorage {
         alerts::api_durations_by_restaurant(&self.pool, project_id, from_ms, to_ms).await
     }
 
+    async fn record_probe(&self, r: &super::ProbeResult) -> Result<()> {
+        probes::record(&self.pool, r).await
+    }
+
+    async fn probe_results(
+        &self,
+        probe: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<super::ProbeResult>> {
+        probes::results(&self.pool, probe, from_ms, to_ms).await
+    }
+
+    async fn latest_probe_results(&self) -> Result<Vec<super::ProbeResult>> {
+        probes::latest(&self.pool).await
+    }
+
+    async fn probe_uptime(&self, probe: &str, from_ms: i64) -> Result<(u64, u64)> {
+        probes::uptime(&self.pool, probe, from_ms).await
+    }
+
+    async fn probe_definitions(&self) -> Result<Vec<(String, String, String)>> {
+        probes::definitions(&self.pool).await
+    }
+
+    async fn save_probe(&self, name: &str, definition: &str, by: &str, now_ms: i64) -> Result<()> {
+        probes::save(&self.pool, name, definition, by, now_ms).await
+    }
+
+    async fn delete_probe(&self, name: &str) -> Result<bool> {
+        probes::delete(&self.pool, name).await
+    }
+
     async fn enforce_retention(
         &self,
         raw_before_ms: i64,
@@ -677,7 +711,7 @@ impl Storage for SqliteStorage {
         let rollups_before_hour = rollups_before_minute.div_euclid(60);
         // Raw rows go after `raw_events_days`; aggregates after `rollups_days`. Issues,
         // their tag stores and hourly counts stay: they are small and they are history.
-        let statements: [(&str, i64); 11] = [
+        let statements: [(&str, i64); 12] = [
             (
                 "DELETE FROM rum_events WHERE received_at < ?",
                 raw_before_ms,
@@ -692,6 +726,11 @@ impl Storage for SqliteStorage {
                 raw_before_ms,
             ),
             ("DELETE FROM custom_points WHERE at < ?", raw_before_ms),
+            // Kept at least 31 days: the Health page shows 30-day uptime.
+            (
+                "DELETE FROM probe_results WHERE at < ?",
+                raw_before_ms.min(now_ms - 31 * 86_400_000),
+            ),
             (
                 "DELETE FROM release_sessions WHERE started < ?",
                 raw_before_ms,

@@ -2,7 +2,9 @@
 //! rate ([`requests`]), and process memory / CPU ([`process`]).
 
 pub mod process;
+pub mod prom;
 pub mod requests;
+pub mod sampler;
 pub mod self_report;
 
 use axum::{
@@ -16,6 +18,7 @@ use std::sync::Arc;
 pub struct Telemetry {
     pub requests: requests::RequestStats,
     pub process: process::ProcessSampler,
+    pub prom: prom::Prom,
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`, quiet dependencies).
@@ -34,7 +37,15 @@ pub fn init_tracing() {
 /// Counts requests in flight and finished requests by outcome.
 pub async fn track_requests(State(t): State<Arc<Telemetry>>, req: Request, next: Next) -> Response {
     let _guard = t.requests.start();
+    // The label, not the path: no allocation on the ingest path.
+    let route = prom::route_group(req.uri().path());
+    let started = std::time::Instant::now();
     let resp = next.run(req).await;
     t.requests.finish(resp.status().is_server_error());
+    t.prom.request(
+        route,
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     resp
 }

@@ -18,6 +18,8 @@ struct Slot {
 #[derive(Default)]
 pub struct RequestStats {
     in_flight: AtomicI64,
+    /// Every request answered since start.
+    total: AtomicU64,
     /// One slot per minute, reused round-robin (`minute % SLOTS`).
     slots: [Slot; SLOTS],
 }
@@ -37,6 +39,7 @@ impl RequestStats {
     }
 
     pub fn finish(&self, server_error: bool) {
+        self.total.fetch_add(1, Ordering::Relaxed);
         self.record(minute_of(now_ms()), server_error);
     }
 
@@ -58,6 +61,10 @@ impl RequestStats {
         if server_error {
             slot.errors.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 
     pub fn in_flight(&self) -> i64 {

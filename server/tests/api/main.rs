@@ -7,6 +7,7 @@ mod auth;
 mod health;
 mod helpers;
 mod performance;
+mod probes;
 mod rum;
 mod self_report;
 mod sentry;

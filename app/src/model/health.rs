@@ -1,0 +1,80 @@
+//! The Health page and the Overview's system health card: the monitor's own checks,
+//! the platform probes with uptime and latency, the live channel's figures and the
+//! monitor's system charts.
+
+use serde::{Deserialize, Serialize};
+
+/// Figures of a WebSocket server: the monitor's own `/ws`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WsFigures {
+    pub total: u64,
+    pub active: i64,
+    pub messages_sent: u64,
+    pub messages_received: u64,
+    pub errors: u64,
+    /// Mean duration of the connections that have closed, seconds.
+    pub avg_connection_secs: Option<f64>,
+    /// Open connections per restaurant (`?restaurant=` on connect).
+    pub by_restaurant: Vec<(String, i64)>,
+}
+
+/// One probe as the Health page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbeView {
+    pub name: String,
+    pub kind: String,
+    /// The target without credentials.
+    pub target: String,
+    /// `file` (monitor.toml) or `dashboard`.
+    pub origin: String,
+    pub interval_secs: u64,
+    pub retries: u32,
+    /// `None` before the first attempt.
+    pub up: Option<bool>,
+    pub last_at_ms: Option<i64>,
+    pub last_latency_ms: Option<f64>,
+    pub last_error: Option<String>,
+    /// Share of attempts while declared up over 24 h, 7 d and 30 d (`None`: no attempts).
+    pub uptime_24h: Option<f64>,
+    pub uptime_7d: Option<f64>,
+    pub uptime_30d: Option<f64>,
+    /// Uptime per hour over the last 24 hours, oldest first.
+    pub hourly: Vec<Option<f64>>,
+    /// Latency over the last 24 hours, drawn by the server (numbers and fixed labels only).
+    pub latency_svg: String,
+}
+
+/// One of the monitor's own checks (`/health`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub name: String,
+    /// `None`: not configured.
+    pub ok: Option<bool>,
+    pub latency_ms: Option<f64>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HealthView {
+    pub generated_at_ms: i64,
+    /// `healthy`, `degraded` or `unhealthy`.
+    pub status: String,
+    pub checks: Vec<CheckView>,
+    pub memory_mb: f64,
+    pub cpu_usage: f64,
+    pub active_connections: i64,
+    pub error_rate: f64,
+    pub probes: Vec<ProbeView>,
+    pub websocket: WsFigures,
+    /// The monitor's memory, CPU and request charts over the last hour.
+    pub system_svgs: Vec<(String, String)>,
+}
+
+/// The Overview's system health card.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HealthSummary {
+    pub status: String,
+    pub failing_checks: Vec<String>,
+    pub probes_up: u32,
+    pub probes_down: Vec<String>,
+}

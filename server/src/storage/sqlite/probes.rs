@@ -1,0 +1,116 @@
+//! Probe results and dashboard probe definitions on SQLite.
+
+use crate::storage::{ProbeResult, Result};
+use sqlx::{sqlite::SqliteRow, Row, SqlitePool};
+
+fn result(r: &SqliteRow) -> Result<ProbeResult> {
+    Ok(ProbeResult {
+        probe: r.try_get("probe")?,
+        at_ms: r.try_get("at")?,
+        ok: r.try_get::<i64, _>("ok")? != 0,
+        up: r.try_get::<i64, _>("up")? != 0,
+        latency_ms: r.try_get("latency_ms")?,
+        error: r.try_get("error")?,
+    })
+}
+
+pub async fn record(pool: &SqlitePool, r: &ProbeResult) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO probe_results (probe, at, ok, up, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&r.probe)
+    .bind(r.at_ms)
+    .bind(r.ok)
+    .bind(r.up)
+    .bind(r.latency_ms)
+    .bind(&r.error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn results(
+    pool: &SqlitePool,
+    probe: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<ProbeResult>> {
+    sqlx::query(
+        "SELECT probe, at, ok, up, latency_ms, error FROM probe_results
+         WHERE probe = ? AND at >= ? AND at < ? ORDER BY at",
+    )
+    .bind(probe)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(result)
+    .collect()
+}
+
+pub async fn latest(pool: &SqlitePool) -> Result<Vec<ProbeResult>> {
+    sqlx::query(
+        "SELECT r.probe, r.at, r.ok, r.up, r.latency_ms, r.error FROM probe_results r
+         JOIN (SELECT probe, MAX(at) AS at FROM probe_results GROUP BY probe) m
+           ON m.probe = r.probe AND m.at = r.at
+         GROUP BY r.probe ORDER BY r.probe",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(result)
+    .collect()
+}
+
+pub async fn uptime(pool: &SqlitePool, probe: &str, from_ms: i64) -> Result<(u64, u64)> {
+    let r = sqlx::query(
+        "SELECT COUNT(*), COALESCE(SUM(up), 0) FROM probe_results WHERE probe = ? AND at >= ?",
+    )
+    .bind(probe)
+    .bind(from_ms)
+    .fetch_one(pool)
+    .await?;
+    Ok((
+        r.try_get::<i64, _>(0)? as u64,
+        r.try_get::<i64, _>(1)? as u64,
+    ))
+}
+
+pub async fn definitions(pool: &SqlitePool) -> Result<Vec<(String, String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT name, definition, updated_by FROM probe_definitions ORDER BY name")
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+pub async fn save(
+    pool: &SqlitePool,
+    name: &str,
+    definition: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO probe_definitions (name, definition, updated_by, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET definition = excluded.definition,
+           updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(name)
+    .bind(definition)
+    .bind(by)
+    .bind(now_ms)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(pool: &SqlitePool, name: &str) -> Result<bool> {
+    Ok(sqlx::query("DELETE FROM probe_definitions WHERE name = ?")
+        .bind(name)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        > 0)
+}

@@ -1,0 +1,75 @@
+//! Samples the monitor's own figures every 10 s into custom metrics of the default
+//! project (`monitor.memory_mb`, `monitor.cpu`, `monitor.connections`,
+//! `monitor.requests_per_s`, `monitor.error_rate`), through the ingest queue like any
+//! other point, for the Health page's charts; and pushes a `metrics` event on the live
+//! channel.
+
+use super::process;
+use crate::{clock::now_ms, state::AppState, storage::CustomPoint, storage::IngestBatch};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub const EVERY: Duration = Duration::from_secs(10);
+
+/// The series the sampler writes, with their chart labels.
+pub const SERIES: [(&str, &str); 5] = [
+    ("monitor.memory_mb", "Memory (MB)"),
+    ("monitor.cpu", "CPU (share of all cores)"),
+    ("monitor.connections", "Open connections"),
+    ("monitor.requests_per_s", "Requests per second"),
+    ("monitor.error_rate", "5xx share (5 min)"),
+];
+
+pub async fn run(state: AppState, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_total = state.telemetry.requests.total();
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let t = &state.telemetry;
+        let total = t.requests.total();
+        let rate = total.saturating_sub(last_total) as f64 / EVERY.as_secs_f64();
+        last_total = total;
+        let connections = t.requests.in_flight() + state.live.figures().active;
+        let values = [
+            process::resident_mb(),
+            t.process.cpu_usage(),
+            connections as f64,
+            rate,
+            t.requests.error_rate(),
+        ];
+        state.live.publish(serde_json::json!({
+            "type": "metrics",
+            "memory_mb": values[0], "cpu": values[1], "connections": values[2],
+            "requests_per_s": values[3], "error_rate": values[4],
+        }));
+        let Some(project) = state
+            .storage
+            .projects()
+            .await
+            .ok()
+            .and_then(|p| p.into_iter().next())
+        else {
+            continue;
+        };
+        let at = now_ms();
+        let custom = SERIES
+            .iter()
+            .zip(values)
+            .map(|((name, _), value)| CustomPoint {
+                project_id: project.id,
+                name: name.to_string(),
+                at_ms: at,
+                value,
+            })
+            .collect();
+        // A full queue means ingest is busy: skipping a sample is fine.
+        let _ = state.queue.try_enqueue(IngestBatch {
+            custom,
+            ..IngestBatch::default()
+        });
+    }
+}
