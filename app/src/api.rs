@@ -3,8 +3,8 @@
 //! implements [`DashboardSource`] and provides it as context.
 
 use crate::model::{
-    AlertHistoryQuery, AlertsView, HealthView, IssueDetail, IssueQuery, IssueSummary, Overview,
-    PerformanceView, Range, SettingsView,
+    AlertHistoryQuery, AlertsView, BusinessView, HealthView, IssueDetail, IssueQuery, IssueSummary,
+    Overview, PerformanceView, Range, SettingsView,
 };
 use leptos::prelude::*;
 
@@ -24,6 +24,11 @@ pub trait DashboardSource: Send + Sync + 'static {
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String>;
     async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String>;
     async fn health(&self) -> Result<HealthView, String>;
+    async fn business(
+        &self,
+        range: String,
+        restaurant: Option<String>,
+    ) -> Result<BusinessView, String>;
     async fn performance(
         &self,
         range: Range,
@@ -118,4 +123,17 @@ pub async fn get_alerts(history: AlertHistoryQuery) -> Result<AlertsView, Server
 pub async fn get_health() -> Result<HealthView, ServerFnError> {
     current_user()?;
     dashboard()?.0.health().await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_business(
+    range: String,
+    restaurant: Option<String>,
+) -> Result<BusinessView, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .business(range, restaurant)
+        .await
+        .map_err(ServerFnError::new)
 }

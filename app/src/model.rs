@@ -4,10 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 mod alerts;
+mod business;
 mod errors;
 mod health;
 mod perf;
 pub use alerts::*;
+pub use business::*;
 pub use errors::*;
 pub use health::*;
 pub use perf::*;
@@ -141,6 +143,99 @@ pub struct Overview {
     pub active_alerts: Vec<ActiveAlert>,
     /// The monitor's checks and the platform probes at a glance.
     pub health: HealthSummary,
+    /// Business KPIs over the range, and over the same span before it.
+    pub business: Kpis,
+    pub business_previous: Kpis,
+    /// The alerts, system health and business cards as the Overview shows them (text
+    /// made on the server, so the island ships no code for the types above).
+    pub cards: Vec<SummaryCard>,
+}
+
+/// One summary card of the Overview.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SummaryCard {
+    pub title: String,
+    /// A CSS class: `ok`, `warning`, `firing`, `healthy`, `degraded`, `unhealthy`.
+    pub status: String,
+    pub lines: Vec<String>,
+    pub href: String,
+}
+
+#[cfg(feature = "ssr")]
+impl Overview {
+    /// The alerts, system health and business cards from the data above.
+    pub fn summary_cards(&self) -> Vec<SummaryCard> {
+        let alerts = SummaryCard {
+            title: "Alerts".into(),
+            status: if self.active_alerts.iter().any(|a| a.state == "firing") {
+                "firing".into()
+            } else {
+                "ok".into()
+            },
+            lines: if self.active_alerts.is_empty() {
+                vec!["Nothing firing.".into()]
+            } else {
+                self.active_alerts
+                    .iter()
+                    .map(|a| {
+                        let mut line = a.rule.clone();
+                        if !a.instance.is_empty() {
+                            line.push_str(&format!(" ({})", a.instance));
+                        }
+                        line.push_str(&format!(" · {} · {}", a.severity, a.state));
+                        if let Some(b) = &a.acked_by {
+                            line.push_str(&format!(" · acknowledged by {b}"));
+                        }
+                        if a.silenced_by.is_some() {
+                            line.push_str(" · silenced");
+                        }
+                        line
+                    })
+                    .collect()
+            },
+            href: "/alerts".into(),
+        };
+        let h = &self.health;
+        let mut health = vec![format!("{} probe(s) up", h.probes_up)];
+        if !h.probes_down.is_empty() {
+            health.push(format!("down: {}", h.probes_down.join(", ")));
+        }
+        if !h.failing_checks.is_empty() {
+            health.push(format!("failing: {}", h.failing_checks.join(", ")));
+        }
+        let (k, p) = (&self.business, &self.business_previous);
+        let pct = |v: Option<f64>| {
+            v.map(|v| format!("{:.1} %", v * 100.0))
+                .unwrap_or_else(|| "–".into())
+        };
+        vec![
+            alerts,
+            SummaryCard {
+                title: format!("System health: {}", h.status),
+                status: h.status.clone(),
+                lines: vec![health.join(" · ")],
+                href: "/status".into(),
+            },
+            SummaryCard {
+                title: "Business".into(),
+                status: "ok".into(),
+                lines: vec![
+                    format!(
+                        "{} orders ({} the range before) · revenue {}",
+                        k.orders,
+                        p.orders,
+                        format_money(k.revenue_minor)
+                    ),
+                    format!(
+                        "payments OK {} · voice → order {}",
+                        pct(k.payment_success_rate),
+                        pct(k.voice_conversion_rate)
+                    ),
+                ],
+                href: "/business".into(),
+            },
+        ]
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! The HTML document and the route table.
 
 use crate::pages::{
-    AlertsPage, HealthPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage,
+    AlertsPage, BusinessPage, HealthPage, IssuePage, IssuesPage, LoginPage, NotFound, OverviewPage,
     PerformancePage, RuleEditPage, SettingsPage,
 };
 use leptos::prelude::*;
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts/rules/edit") view=RuleEditPage ssr=SsrMode::Async/>
                 <Route path=path!("/status") view=HealthPage ssr=SsrMode::Async/>
+                <Route path=path!("/business") view=BusinessPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
             </Routes>

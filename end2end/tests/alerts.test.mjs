@@ -61,14 +61,14 @@ test("a rule made on the Alerts page fires, is acknowledged, and shows on the Ov
   assert.match(history, /acknowledged by admin/);
 
   await page.getByRole("link", { name: "Overview" }).click();
-  const card = page.locator(".alerts-card");
+  const card = page.locator(".summary-card", { hasText: "Alerts" });
   await card.getByText("orders_backlog").waitFor();
   assert.match(await card.textContent(), /acknowledged by admin/);
   // The island opened the live channel (/ws, with the session cookie).
   await page.locator(".refresh-status", { hasText: "live" }).waitFor();
 
   // The Health page: a TCP probe of the monitor's own port, added with the form.
-  await page.getByRole("link", { name: "Health" }).click();
+  await page.getByRole("link", { name: "Health", exact: true }).click();
   await page.locator(".monitor-status", { hasText: "healthy" }).waitFor();
   await page.fill("input[name=name]", "monitor-port");
   await page.selectOption("select[name=kind]", "tcp");

@@ -1,6 +1,7 @@
 //! Answers the dashboard and the read API from rollups: the cost of a query depends on
 //! the range and the number of pages, never on how many raw events are stored.
 
+pub mod business;
 pub mod health;
 pub mod perf;
 
@@ -14,9 +15,9 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        AlertHistoryQuery, AlertsView, CountPoint, CustomMetricView, EndpointStats, FiltersView,
-        HealthView, IssueDetail, IssueQuery, IssueStatus, IssueSummary, Overview, PageCount,
-        ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
+        AlertHistoryQuery, AlertsView, BusinessView, CountPoint, CustomMetricView, EndpointStats,
+        FiltersView, HealthView, IssueDetail, IssueQuery, IssueStatus, IssueSummary, Overview,
+        PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
     },
 };
 
@@ -150,7 +151,13 @@ pub async fn overview(
         .collect();
     let rules = crate::alerts::ruleset::effective(state).await?;
     let active_alerts = crate::alerts::view::active(state, &rules, now).await?;
-    Ok(Overview {
+    let span = range.minutes() * 60_000;
+    let (business, business_previous) =
+        business::kpis_with_previous(state, project, span, now + 1, None).await?;
+    let mut overview = Overview {
+        cards: vec![],
+        business,
+        business_previous,
         health: health::summary(state).await?,
         active_alerts,
         lcp,
@@ -170,7 +177,9 @@ pub async fn overview(
         chart_svg: chart::page_load_chart(&series, range),
         series,
         top_pages,
-    })
+    };
+    overview.cards = overview.summary_cards();
+    Ok(overview)
 }
 
 /// A custom metric over a range: quantiles and counts per bucket, and the last value.
@@ -358,6 +367,17 @@ impl DashboardSource for AppState {
             .issues(project.id, &query, now_ms())
             .await
             .map_err(|e| e.to_string())
+    }
+
+    async fn business(
+        &self,
+        range: String,
+        restaurant: Option<String>,
+    ) -> Result<BusinessView, String> {
+        let project = default_project(self).await.map_err(|e| e.to_string())?;
+        business::view(self, &project, &range, restaurant.as_deref())
+            .await
+            .map_err(|e| format!("{e:#}"))
     }
 
     async fn health(&self) -> Result<HealthView, String> {

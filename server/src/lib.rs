@@ -18,6 +18,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod business;
 pub mod cli;
 pub mod clock;
 pub mod config;

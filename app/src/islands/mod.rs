@@ -5,5 +5,5 @@ mod fetch;
 mod overview_live;
 mod token_creator;
 
-pub use overview_live::OverviewLive;
+pub use overview_live::{LiveOverview, OverviewLive};
 pub use token_creator::TokenCreator;

@@ -1,12 +1,71 @@
-use crate::model::{format_ms, Overview, Quantiles, Range};
+use crate::model::{format_ms, PageCount, Quantiles, Range, SessionHealth, SummaryCard};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the island renders: the fields of `Overview` it uses (the read API's JSON reads
+/// into it, the rest ignored), so the wasm carries no code for the others.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveOverview {
+    pub range: Range,
+    pub page_views: u64,
+    pub load: Quantiles,
+    pub ttfb: Quantiles,
+    pub fcp: Quantiles,
+    pub lcp: Quantiles,
+    pub chart_svg: String,
+    pub errors: u64,
+    pub error_chart_svg: String,
+    pub errors_per_100_views: Option<f64>,
+    pub sessions: SessionHealth,
+    pub top_pages: Vec<PageCount>,
+    pub recent_issues: Vec<IssueLine>,
+    pub cards: Vec<SummaryCard>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssueLine {
+    pub id: i64,
+    pub title: String,
+    pub events: u64,
+    pub restaurants: u64,
+}
+
+impl From<crate::model::Overview> for LiveOverview {
+    fn from(o: crate::model::Overview) -> Self {
+        LiveOverview {
+            range: o.range,
+            page_views: o.page_views,
+            load: o.load,
+            ttfb: o.ttfb,
+            fcp: o.fcp,
+            lcp: o.lcp,
+            chart_svg: o.chart_svg,
+            errors: o.errors,
+            error_chart_svg: o.error_chart_svg,
+            errors_per_100_views: o.errors_per_100_views,
+            sessions: o.sessions,
+            top_pages: o.top_pages,
+            recent_issues: o
+                .recent_issues
+                .into_iter()
+                .map(|i| IssueLine {
+                    id: i.id,
+                    title: i.title,
+                    events: i.events,
+                    restaurants: i.restaurants,
+                })
+                .collect(),
+            cards: o.cards,
+        }
+    }
+}
 
 /// How often the Overview refreshes itself when the live channel says nothing.
 pub const REFRESH_SECS: u64 = 30;
 
 /// The live part of the Overview: range switch, stat cards, chart, top pages.
 #[island]
-pub fn OverviewLive(initial: Overview) -> impl IntoView {
+pub fn OverviewLive(initial: LiveOverview) -> impl IntoView {
     let data = RwSignal::new(initial);
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -16,7 +75,7 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
         leptos::task::spawn_local(async move {
             busy.set(true);
             let url = format!("/api/v1/overview?range={}", range.as_str());
-            match super::fetch::get_json::<Overview>(&url).await {
+            match super::fetch::get_json::<LiveOverview>(&url).await {
                 Ok(ov) => {
                     data.set(ov);
                     status.set(Some(format!("Updated {}", super::fetch::local_time_now())));
@@ -84,7 +143,7 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
             </div>
         }
     };
-    let q = move |pick: fn(&Overview) -> &Quantiles, which: fn(&Quantiles) -> Option<f64>| {
+    let q = move |pick: fn(&LiveOverview) -> &Quantiles, which: fn(&Quantiles) -> Option<f64>| {
         Signal::derive(move || data.with(|d| format_ms(which(pick(d)))))
     };
 
@@ -98,46 +157,14 @@ pub fn OverviewLive(initial: Overview) -> impl IntoView {
                 {move || live.get().then_some(" · live")}
             </span>
         </div>
-        <section class="panel alerts-card" class:firing=move || data.with(|d| d.active_alerts.iter().any(|a| a.state == "firing"))>
-            <h2>"Alerts"</h2>
-            {move || data.with(|d| {
-                if d.active_alerts.is_empty() {
-                    view! { <p class="muted all-clear">"Nothing firing."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="active-alerts">
-                            {d.active_alerts.iter().map(|a| {
-                                let who = a.instance.clone();
-                                view! {
-                                    <li class=format!("alert {} {}", a.severity, a.state)>
-                                        <strong>{a.rule.clone()}</strong>
-                                        {(!who.is_empty()).then(|| format!(" ({who})"))}
-                                        " · " {a.severity.clone()} " · " {a.state.clone()}
-                                        {a.acked_by.clone().map(|b| format!(" · acknowledged by {b}"))}
-                                        {a.silenced_by.map(|_| " · silenced")}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }
-            })}
-            <p><a href="/alerts">"Alerts →"</a></p>
+        <section class="summary-cards">
+            {move || data.with(|d| d.cards.iter().map(|c| view! {
+                <a class=format!("panel summary-card status-{}", c.status) href=c.href.clone()>
+                    <h2>{c.title.clone()}</h2>
+                    {c.lines.iter().map(|l| view! { <p>{l.clone()}</p> }).collect_view()}
+                </a>
+            }).collect_view())}
         </section>
-        <a class=move || data.with(|d| format!("panel health-card status-{}", d.health.status)) href="/status">
-            <h2>"System health: " {move || data.with(|d| d.health.status.clone())}</h2>
-            <p>{move || data.with(|d| {
-                let h = &d.health;
-                let mut parts = vec![format!("{} probe(s) up", h.probes_up)];
-                if !h.probes_down.is_empty() {
-                    parts.push(format!("down: {}", h.probes_down.join(", ")));
-                }
-                if !h.failing_checks.is_empty() {
-                    parts.push(format!("failing: {}", h.failing_checks.join(", ")));
-                }
-                parts.join(" · ")
-            })}</p>
-        </a>
         <section class="cards">
             {card("Page views", Signal::derive(move || data.with(|d| d.page_views.to_string())))}
             {card("Load p50", q(|d| &d.load, |q| q.p50))}

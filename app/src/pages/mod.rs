@@ -1,6 +1,7 @@
 //! Server-rendered pages. Nothing here runs in the browser except the islands they embed.
 
 mod alerts;
+mod business;
 mod health;
 mod issue;
 mod issues;
@@ -13,6 +14,7 @@ mod settings;
 mod widgets;
 
 pub use alerts::{AlertsPage, RuleEditPage};
+pub use business::BusinessPage;
 pub use health::HealthPage;
 pub use issue::IssuePage;
 pub use issues::IssuesPage;

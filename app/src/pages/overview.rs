@@ -12,7 +12,10 @@ pub fn OverviewPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(initial) => Ok(view! { <OverviewLive initial/> }.into_any()),
+                        Ok(o) => {
+                            let initial = crate::islands::LiveOverview::from(o);
+                            Ok(view! { <OverviewLive initial/> }.into_any())
+                        }
                         Err(e) => Err(ServerFnError::new(e)),
                     }
                 })}

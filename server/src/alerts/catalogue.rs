@@ -23,7 +23,13 @@ pub enum Source {
     WebsocketLoss,
     /// A custom metric's latest value (`POST /api/internal/metrics`).
     Custom,
-    /// Not collected yet (business events and database query timings: issue 7).
+    /// `order.created` business events in the window.
+    Orders,
+    /// Failed ÷ all `payment.processed` events in the window.
+    PaymentFailures,
+    /// The lowest latest `inventory.level` quantity (reports of the last 7 days).
+    Inventory,
+    /// Not collected yet (database query timings).
     Unavailable,
 }
 
@@ -84,9 +90,9 @@ pub const CATALOGUE: [MetricInfo; 12] = [
     per_restaurant(
         m(
             "payment_failure_rate",
-            "failed payments / payments",
+            "failed payments / payments (business events)",
             "ratio",
-            Source::Unavailable,
+            Source::PaymentFailures,
         ),
         false,
     ),
@@ -114,9 +120,9 @@ pub const CATALOGUE: [MetricInfo; 12] = [
     per_restaurant(
         m(
             "order_count",
-            "orders created",
+            "orders created (business events)",
             "orders",
-            Source::Unavailable,
+            Source::Orders,
         ),
         false,
     ),
@@ -141,9 +147,9 @@ pub const CATALOGUE: [MetricInfo; 12] = [
     per_restaurant(
         m(
             "inventory_level",
-            "lowest inventory quantity",
+            "lowest inventory quantity (inventory.level events)",
             "items",
-            Source::Unavailable,
+            Source::Inventory,
         ),
         false,
     ),
@@ -182,7 +188,7 @@ mod tests {
 
     #[test]
     fn metrics_without_a_source_are_known_but_unavailable() {
-        assert!(is_known("order_count") && !is_available("order_count"));
+        assert!(is_known("slow_queries") && !is_available("slow_queries"));
         assert!(is_available("error_rate") && is_available("database_up"));
         assert!(is_available("custom:checkout.latency"));
         assert!(!is_known("custom:") && !is_known("custom:a b") && !is_known("errors"));

@@ -50,6 +50,12 @@ pub async fn value(
             })
         }
         Source::Probes => crate::probes::all_up(state, None).await?,
+        Source::Orders | Source::PaymentFailures | Source::Inventory => {
+            business_values(state, project, info.source, rule, now_ms)
+                .await?
+                .remove(&None)
+                .flatten()
+        }
         Source::WebsocketLoss => {
             let sum =
                 |rows: Vec<crate::storage::RollupRow>| rows.iter().map(|r| r.sum).sum::<f64>();
@@ -96,6 +102,62 @@ pub async fn value(
             dashboard::latest_max(&rows)
         }
     })
+}
+
+/// A business metric per restaurant (`Some(id)`) and for all (`None`). Orders are only
+/// judged once the project sends business events at all (in the last day): before that,
+/// "no orders" is no data, not zero.
+async fn business_values(
+    state: &AppState,
+    project: &Project,
+    source: Source,
+    rule: &Rule,
+    now_ms: i64,
+) -> anyhow::Result<BTreeMap<Option<String>, Option<f64>>> {
+    let (from, to) = window_minutes(rule.window, now_ms);
+    let (from_ms, to_ms) = (from * 60_000, (to + 1) * 60_000);
+    let s = &state.storage;
+    let mut out: BTreeMap<Option<String>, Option<f64>> = BTreeMap::new();
+    if source == Source::Inventory {
+        for (r, _, q, _) in s
+            .inventory_levels(project.id, now_ms - 7 * 86_400_000)
+            .await?
+        {
+            for key in [None, r.clone()] {
+                let e = out.entry(key).or_insert(Some(q));
+                *e = Some(e.map_or(q, |v| v.min(q)));
+            }
+        }
+        return Ok(out);
+    }
+    let rows = s.business_counts(project.id, from_ms, to_ms, None).await?;
+    let mut keys: Vec<Option<String>> = vec![None];
+    keys.extend(
+        rows.iter()
+            .filter_map(|r| r.restaurant_id.clone())
+            .map(Some),
+    );
+    keys.sort();
+    keys.dedup();
+    let active = !rows.is_empty()
+        || !s
+            .business_counts(project.id, now_ms - 86_400_000, to_ms, None)
+            .await?
+            .is_empty();
+    for key in keys {
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|r| key.is_none() || r.restaurant_id == key)
+            .cloned()
+            .collect();
+        let k = crate::business::kpi::kpis(&mine, 1.0);
+        let v = match source {
+            Source::Orders => active.then_some(k.orders as f64),
+            _ => k.payment_success_rate.map(|ok| 1.0 - ok),
+        };
+        out.insert(key, v);
+    }
+    Ok(out)
 }
 
 /// Errors per page view. No traffic and no errors: nothing to judge. Errors without page
@@ -163,6 +225,13 @@ async fn per_restaurant(
             }
             for (r, v) in samples {
                 out.insert(r, p99(v));
+            }
+        }
+        Some(src @ (Source::Orders | Source::PaymentFailures | Source::Inventory)) => {
+            for (k, v) in business_values(state, project, src, rule, now_ms).await? {
+                if let Some(r) = k {
+                    out.insert(r, v);
+                }
             }
         }
         _ => {}

@@ -37,6 +37,7 @@ fn is_public_route(path: &str) -> bool {
             | "/api/rum"
             | crate::http::dashboard_errors::PATH
             | crate::http::metrics::PATH
+            | crate::http::events::PATH
     ) || ["/pkg/", "/sdk/", "/demo/"]
         .iter()
         .any(|p| path.starts_with(p))

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/filters", get(get_filters).put(put_filters))
         .merge(super::alerts_api::router())
         .merge(super::probes_api::api_router())
+        .route("/business", get(business))
         .fallback(|| async { ApiError::NotFound("no such API route") })
 }
 
@@ -92,6 +93,27 @@ async fn endpoints(
     let range = range_of(q.range.as_deref())?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(dashboard::endpoints(&state, &project, range).await?))
+}
+
+#[derive(Deserialize)]
+struct BusinessQuery {
+    range: Option<String>,
+    restaurant: Option<String>,
+}
+
+/// `GET /api/v1/business?range=1h|24h|7d|30d&restaurant=`: KPIs, the previous period,
+/// per restaurant, inventory levels.
+async fn business(
+    State(state): State<AppState>,
+    Query(q): Query<BusinessQuery>,
+) -> Result<Json<app::model::BusinessView>, ApiError> {
+    let range = q.range.unwrap_or_else(|| "24h".into());
+    dashboard::business::span_of(&range).map_err(ApiError::BadRequest)?;
+    let project = dashboard::default_project(&state).await?;
+    let restaurant = q.restaurant.filter(|r| !r.is_empty());
+    Ok(Json(
+        dashboard::business::view(&state, &project, &range, restaurant.as_deref()).await?,
+    ))
 }
 
 #[derive(Deserialize)]

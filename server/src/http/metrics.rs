@@ -3,10 +3,12 @@
 //! `?key=`) or an API token (`Authorization: Bearer`), so a CI job can use either.
 
 use crate::{
-    auth::guard,
     error::ApiError,
-    http::rum::{public_key, read_limited},
-    ingest::{metrics, queue::EnqueueError},
+    http::{
+        events::{enqueue, project_of},
+        rum::read_limited,
+    },
+    ingest::metrics,
     state::AppState,
     storage::IngestBatch,
 };
@@ -31,37 +33,17 @@ async fn ingest(
     req: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let (parts, body) = req.into_parts();
-    let project = match public_key(&parts.headers, parts.uri.query()) {
-        Some(key) => state
-            .projects
-            .by_key(key)
-            .ok_or(ApiError::Unauthorized("unknown public key"))?,
-        None => {
-            guard::authenticate(&state, &parts.headers)
-                .await?
-                .ok_or(ApiError::Unauthorized(
-                    "send the public key (X-Monitor-Key or ?key=) or Authorization: Bearer <token>",
-                ))?;
-            let default = crate::dashboard::default_project(&state).await?;
-            state
-                .projects
-                .by_key(&default.public_key)
-                .ok_or(ApiError::Unauthorized("unknown project"))?
-        }
-    };
+    let project = project_of(&state, &parts).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
     let custom = metrics::parse(&bytes, project.id, crate::clock::now_ms(), MAX_POINTS)
         .map_err(ApiError::BadRequest)?;
     let n = custom.len();
-    let batch = IngestBatch {
-        custom,
-        ..IngestBatch::default()
-    };
-    match state.queue.try_enqueue(batch) {
-        Ok(()) => Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": n })))),
-        Err(EnqueueError::Full) => Err(ApiError::Overloaded {
-            retry_after_secs: 1,
-        }),
-        Err(EnqueueError::Closed) => Err(ApiError::Unavailable("shutting down")),
-    }
+    enqueue(
+        &state,
+        IngestBatch {
+            custom,
+            ..IngestBatch::default()
+        },
+    )?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": n }))))
 }

@@ -7,6 +7,7 @@ pub mod api_v1;
 pub mod auth;
 pub mod dashboard_errors;
 pub mod demo;
+pub mod events;
 pub mod health;
 pub mod issue_query;
 pub mod metrics;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(dashboard_errors::router())
         .merge(metrics::router())
+        .merge(events::router())
         .merge(prometheus::router())
         .merge(ws::router())
         .merge(auth::router())

@@ -25,6 +25,11 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':' | b'/'))
 }
 
+/// A timestamp as unix ms, unix seconds or RFC 3339 (`None`: now), within a day of now.
+pub fn timestamp(v: Option<&Value>, now_ms: i64) -> Result<i64, String> {
+    when(v, now_ms)
+}
+
 fn when(v: Option<&Value>, now_ms: i64) -> Result<i64, String> {
     let ms = match v {
         None | Some(Value::Null) => return Ok(now_ms),

@@ -1,6 +1,7 @@
 //! Ingest: turn request bodies into validated batches ([`rum`]), hold them in a bounded
 //! queue ([`queue`]), and write them off the request path ([`writer`]).
 
+pub mod business;
 pub mod decompress;
 pub mod metrics;
 pub mod queue;

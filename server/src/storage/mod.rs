@@ -98,6 +98,46 @@ pub struct MemorySample {
     pub restaurant_id: Option<String>,
 }
 
+/// One business event (`POST /api/events`, or a log line with an `event` field).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessEvent {
+    pub project_id: i64,
+    pub at_ms: i64,
+    /// `order.created`, `payment.processed`, ... or any custom name.
+    pub kind: String,
+    pub restaurant_id: Option<String>,
+    pub order_id: Option<String>,
+    pub payment_id: Option<String>,
+    pub session_id: Option<String>,
+    /// Order total or payment amount in minor units (cents).
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    /// Payments: `success` / `failed`; voice sessions: the outcome (`success`, ...).
+    pub status: Option<String>,
+    pub method: Option<String>,
+    pub order_type: Option<String>,
+    pub item_count: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub item: Option<String>,
+    pub quantity: Option<f64>,
+    /// The event as sent.
+    pub body: String,
+}
+
+/// Business events counted by restaurant, kind, status and order type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BusinessCount {
+    pub restaurant_id: Option<String>,
+    pub kind: String,
+    pub status: String,
+    pub order_type: String,
+    pub count: u64,
+    pub amount_minor: i64,
+    pub duration_ms: i64,
+    pub with_duration: u64,
+    pub with_order: u64,
+}
+
 /// One point of a custom metric (`POST /api/internal/metrics`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomPoint {
@@ -160,6 +200,7 @@ pub struct Outcome {
 /// Everything the ingest writer stores in one transaction.
 #[derive(Debug, Default)]
 pub struct IngestBatch {
+    pub business: Vec<BusinessEvent>,
     pub page_loads: Vec<RumEventRow>,
     pub api_calls: Vec<ApiCallRow>,
     pub errors: Vec<NewErrorEvent>,
@@ -199,6 +240,7 @@ impl IngestBatch {
             + self.outcomes.len()
             + self.memory.len()
             + self.custom.len()
+            + self.business.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -213,6 +255,7 @@ impl IngestBatch {
         self.outcomes.append(&mut other.outcomes);
         self.memory.append(&mut other.memory);
         self.custom.append(&mut other.custom);
+        self.business.append(&mut other.business);
     }
 }
 
@@ -407,6 +450,31 @@ pub trait Storage: Send + Sync + 'static {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<(Option<String>, f64)>>;
+
+    /// Business events in `from_ms..to_ms` counted by restaurant, kind, status and order
+    /// type (one restaurant when given).
+    async fn business_counts(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        restaurant: Option<&str>,
+    ) -> Result<Vec<BusinessCount>>;
+    /// `(bucket start ms, kind, status, count)` per `bucket_ms` in `from_ms..to_ms`.
+    async fn business_series(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        bucket_ms: i64,
+        restaurant: Option<&str>,
+    ) -> Result<Vec<(i64, String, String, u64)>>;
+    /// The latest level of each (restaurant, item) reported since `from_ms`.
+    async fn inventory_levels(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+    ) -> Result<Vec<(Option<String>, String, f64, i64)>>;
 
     async fn record_probe(&self, r: &ProbeResult) -> Result<()>;
     /// A probe's attempts in `from_ms..to_ms`, oldest first.

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod batch;
+mod business;
 mod issues;
 mod perf;
 mod probes;
@@ -305,6 +306,7 @@ impl Storage for SqliteStorage {
         batch::api_calls(&mut tx, &b.api_calls).await?;
         batch::memory(&mut tx, &b.memory).await?;
         batch::custom(&mut tx, &b.custom).await?;
+        batch::business(&mut tx, &b.business).await?;
         batch::rollups(&mut tx, rollups).await?;
         let mut changes = Vec::with_capacity(b.errors.len());
         for e in &b.errors {
@@ -669,6 +671,38 @@ impl Storage for SqliteStorage {
         alerts::api_durations_by_restaurant(&self.pool, project_id, from_ms, to_ms).await
     }
 
+    async fn business_counts(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        restaurant: Option<&str>,
+    ) -> Result<Vec<super::BusinessCount>> {
+        business::counts(&self.pool, project_id, from_ms, to_ms, restaurant).await
+    }
+
+    async fn business_series(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        bucket_ms: i64,
+        restaurant: Option<&str>,
+    ) -> Result<Vec<(i64, String, String, u64)>> {
+        business::series(
+            &self.pool, project_id, from_ms, to_ms, bucket_ms, restaurant,
+        )
+        .await
+    }
+
+    async fn inventory_levels(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+    ) -> Result<Vec<(Option<String>, String, f64, i64)>> {
+        business::inventory(&self.pool, project_id, from_ms).await
+    }
+
     async fn record_probe(&self, r: &super::ProbeResult) -> Result<()> {
         probes::record(&self.pool, r).await
     }
@@ -711,7 +745,7 @@ impl Storage for SqliteStorage {
         let rollups_before_hour = rollups_before_minute.div_euclid(60);
         // Raw rows go after `raw_events_days`; aggregates after `rollups_days`. Issues,
         // their tag stores and hourly counts stay: they are small and they are history.
-        let statements: [(&str, i64); 12] = [
+        let statements: [(&str, i64); 13] = [
             (
                 "DELETE FROM rum_events WHERE received_at < ?",
                 raw_before_ms,
@@ -726,6 +760,7 @@ impl Storage for SqliteStorage {
                 raw_before_ms,
             ),
             ("DELETE FROM custom_points WHERE at < ?", raw_before_ms),
+            ("DELETE FROM business_events WHERE at < ?", raw_before_ms),
             // Kept at least 31 days: the Health page shows 30-day uptime.
             (
                 "DELETE FROM probe_results WHERE at < ?",

@@ -75,8 +75,18 @@ async fn alerts_that_fire_together_go_out_as_one_message_per_channel() {
     let rules = rule::parse(TWO_RULES, "t.toml").unwrap();
     // Ahead of the clock, so only this test delivers (the outbox worker runs on real time).
     let now = monitor::clock::now_ms() + 10 * 60_000;
-    post_point(&app, "depth", 500.0, now).await;
-    post_point(&app, "printer", 9.0, now).await;
+    // One request, so both points are stored together and the alerts fire together.
+    let r = reqwest::Client::new()
+        .post(app.url("/api/internal/metrics"))
+        .header("x-monitor-key", &app.public_key)
+        .json(&json!([
+            {"metric": "depth", "value": 500.0, "timestamp": now},
+            {"metric": "printer", "value": 9.0, "timestamp": now},
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
         history(&app, "state=fired").await.len() == 2

@@ -4,6 +4,7 @@
 mod alert_people;
 mod alerts;
 mod auth;
+mod business;
 mod health;
 mod helpers;
 mod performance;

@@ -4,6 +4,7 @@ use super::decode_sketch;
 use crate::{
     clock::minute_of,
     rollup::RollupDelta,
+    storage::BusinessEvent,
     storage::{
         ApiCallRow, CustomPoint, IssueChange, MemorySample, NewErrorEvent, Outcome, Result,
         RumEventRow, SessionUpdate,
@@ -93,6 +94,37 @@ pub async fn custom(tx: &mut SqliteConnection, rows: &[CustomPoint]) -> Result<(
                 .push_bind(&p.name)
                 .push_bind(p.at_ms)
                 .push_bind(p.value);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn business(tx: &mut SqliteConnection, rows: &[BusinessEvent]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO business_events (project_id, at, kind, restaurant_id, order_id, payment_id,
+               session_id, amount_minor, currency, status, method, order_type, item_count,
+               duration_ms, item, quantity, body) ",
+        );
+        q.push_values(chunk, |mut b, e| {
+            b.push_bind(e.project_id)
+                .push_bind(e.at_ms)
+                .push_bind(&e.kind)
+                .push_bind(&e.restaurant_id)
+                .push_bind(&e.order_id)
+                .push_bind(&e.payment_id)
+                .push_bind(&e.session_id)
+                .push_bind(e.amount_minor)
+                .push_bind(&e.currency)
+                .push_bind(&e.status)
+                .push_bind(&e.method)
+                .push_bind(&e.order_type)
+                .push_bind(e.item_count)
+                .push_bind(e.duration_ms)
+                .push_bind(&e.item)
+                .push_bind(e.quantity)
+                .push_bind(&e.body);
         });
         q.build().execute(&mut *tx).await?;
     }
