@@ -3,8 +3,8 @@
 //! implements [`DashboardSource`] and provides it as context.
 
 use crate::model::{
-    AlertHistoryQuery, AlertsView, BusinessView, HealthView, IssueDetail, IssueQuery, IssueSummary,
-    Overview, PerformanceView, Range, SettingsView,
+    AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, HealthView, IssueDetail,
+    IssueQuery, IssueSummary, Overview, PerformanceView, Range, SettingsView,
 };
 use leptos::prelude::*;
 
@@ -12,6 +12,8 @@ use leptos::prelude::*;
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
     pub username: String,
+    /// The client's address, for the audit log.
+    pub source: Option<String>,
 }
 
 /// What the pages need from the server's storage.
@@ -24,6 +26,7 @@ pub trait DashboardSource: Send + Sync + 'static {
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>, String>;
     async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String>;
     async fn health(&self) -> Result<HealthView, String>;
+    async fn audit(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, String>;
     async fn business(
         &self,
         range: String,
@@ -136,4 +139,10 @@ pub async fn get_business(
         .business(range, restaurant)
         .await
         .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_audit(q: AuditQuery) -> Result<Vec<AuditEntry>, ServerFnError> {
+    current_user()?;
+    dashboard()?.0.audit(q).await.map_err(ServerFnError::new)
 }

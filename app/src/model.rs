@@ -8,11 +8,13 @@ mod business;
 mod errors;
 mod health;
 mod perf;
+mod security;
 pub use alerts::*;
 pub use business::*;
 pub use errors::*;
 pub use health::*;
 pub use perf::*;
+pub use security::*;
 
 /// Time range of a dashboard view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

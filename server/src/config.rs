@@ -299,6 +299,10 @@ pub struct AuthConfig {
     pub session_hours: u64,
     /// `auto` (Secure when the public URL or `X-Forwarded-Proto` is https), `always`, `never`.
     pub secure_cookie: SecureCookie,
+    /// Failed sign-ins (per account, or per source address) that lock sign-in.
+    pub max_failed_logins: u64,
+    /// How long that lock lasts, and the window the failures are counted in.
+    pub lockout_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,6 +373,8 @@ impl Default for AuthConfig {
             admin_password: None,
             session_hours: 24 * 7,
             secure_cookie: SecureCookie::Auto,
+            max_failed_logins: 5,
+            lockout_secs: 900,
         }
     }
 }

@@ -15,9 +15,10 @@ use crate::{
 use app::{
     api::DashboardSource,
     model::{
-        AlertHistoryQuery, AlertsView, BusinessView, CountPoint, CustomMetricView, EndpointStats,
-        FiltersView, HealthView, IssueDetail, IssueQuery, IssueStatus, IssueSummary, Overview,
-        PageCount, ProjectInfo, Quantiles, Range, SeriesPoint, SettingsView,
+        AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, CountPoint,
+        CustomMetricView, EndpointStats, FiltersView, HealthView, IssueDetail, IssueQuery,
+        IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint,
+        SettingsView,
     },
 };
 
@@ -378,6 +379,10 @@ impl DashboardSource for AppState {
         business::view(self, &project, &range, restaurant.as_deref())
             .await
             .map_err(|e| format!("{e:#}"))
+    }
+
+    async fn audit(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, String> {
+        self.storage.audit_log(&q).await.map_err(|e| e.to_string())
     }
 
     async fn health(&self) -> Result<HealthView, String> {

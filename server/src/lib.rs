@@ -17,6 +17,7 @@
 //! flush every accepted beacon.
 
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod business;
 pub mod cli;

@@ -152,9 +152,12 @@ impl Application {
         ));
 
         let storage: DynStorage = state.storage.clone();
-        axum::serve(listener, http::router(state))
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            listener,
+            http::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         tracing::info!("stopped accepting requests; draining the ingest queue");
         // The sampler and probes stop first: their last points still reach the writer.
         stop_workers.cancel();

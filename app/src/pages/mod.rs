@@ -1,6 +1,7 @@
 //! Server-rendered pages. Nothing here runs in the browser except the islands they embed.
 
 mod alerts;
+mod audit;
 mod business;
 mod health;
 mod issue;
@@ -14,6 +15,7 @@ mod settings;
 mod widgets;
 
 pub use alerts::{AlertsPage, RuleEditPage};
+pub use audit::AuditPage;
 pub use business::BusinessPage;
 pub use health::HealthPage;
 pub use issue::IssuePage;

@@ -7,7 +7,8 @@ use super::{
     ruleset::{self, Origin},
     silence,
 };
-use crate::{clock::now_ms, state::AppState};
+use crate::{audit, clock::now_ms, state::AppState};
+use app::api::CurrentUser;
 use app::model::{Matcher, RuleView, Silence};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +30,13 @@ impl From<crate::storage::StorageError> for ActionError {
 
 pub type Result<T> = std::result::Result<T, ActionError>;
 
-pub async fn acknowledge(state: &AppState, rule: &str, instance: &str, by: &str) -> Result<()> {
+pub async fn acknowledge(
+    state: &AppState,
+    rule: &str,
+    instance: &str,
+    user: &CurrentUser,
+) -> Result<()> {
+    let by = user.username.as_str();
     if !state
         .storage
         .acknowledge_alert(rule, instance, by, now_ms())
@@ -40,6 +47,12 @@ pub async fn acknowledge(state: &AppState, rule: &str, instance: &str, by: &str)
         ));
     }
     tracing::info!(%rule, %instance, %by, "alert acknowledged");
+    let target = if instance.is_empty() {
+        rule.to_string()
+    } else {
+        format!("{rule} ({instance})")
+    };
+    audit::record(state, user, "alert.ack", Some(&target), None, None).await;
     Ok(())
 }
 
@@ -58,7 +71,8 @@ pub struct NewSilence {
 /// The longest silence: a forgotten one must not mute alerts for ever.
 const MAX_SILENCE_MS: i64 = 90 * 86_400_000;
 
-pub async fn create_silence(state: &AppState, s: NewSilence, by: &str) -> Result<i64> {
+pub async fn create_silence(state: &AppState, s: NewSilence, user: &CurrentUser) -> Result<i64> {
+    let by = user.username.as_str();
     let now = now_ms();
     silence::check_matchers(&s.matchers).map_err(ActionError::Invalid)?;
     let starts = s.starts_ms.unwrap_or(now);
@@ -100,34 +114,76 @@ pub async fn create_silence(state: &AppState, s: NewSilence, by: &str) -> Result
     };
     let id = state.storage.create_silence(&silence).await?;
     tracing::info!(id, matchers = %silence.describe(), %by, "silence created");
+    let saved = Silence { id, ..silence };
+    audit::record(
+        state,
+        user,
+        "silence.create",
+        Some(&id.to_string()),
+        None,
+        Some(&saved),
+    )
+    .await;
     Ok(id)
 }
 
-pub async fn expire_silence(state: &AppState, id: i64, by: &str) -> Result<()> {
+pub async fn expire_silence(state: &AppState, id: i64, user: &CurrentUser) -> Result<()> {
+    let by = user.username.as_str();
     if !state.storage.expire_silence(id, now_ms()).await? {
         return Err(ActionError::NotFound("no such active silence"));
     }
     tracing::info!(id, %by, "silence expired");
+    audit::record(
+        state,
+        user,
+        "silence.expire",
+        Some(&id.to_string()),
+        None,
+        None,
+    )
+    .await;
     Ok(())
 }
 
 /// Saves a rule from the dashboard: a new rule, an edit, or an override of a file rule.
-pub async fn save_rule(state: &AppState, v: &RuleView, by: &str) -> Result<()> {
+pub async fn save_rule(state: &AppState, v: &RuleView, user: &CurrentUser) -> Result<()> {
+    let by = user.username.as_str();
     let rule = ruleset::from_view(v).map_err(ActionError::Invalid)?;
+    let before = ruleset::effective(state)
+        .await?
+        .into_iter()
+        .find(|e| e.rule.name == rule.name)
+        .map(|e| ruleset::view(&e));
     ruleset::save(state, &rule, by, now_ms()).await?;
     tracing::info!(rule = %rule.name, %by, "alert rule saved");
+    let after = ruleset::effective(state)
+        .await?
+        .into_iter()
+        .find(|e| e.rule.name == rule.name)
+        .map(|e| ruleset::view(&e));
+    audit::record(
+        state,
+        user,
+        "alert.rule.save",
+        Some(&rule.name),
+        before.as_ref().map(|b| b as &dyn audit::erased::Json),
+        after.as_ref().map(|a| a as &dyn audit::erased::Json),
+    )
+    .await;
     Ok(())
 }
 
 /// Deletes a dashboard rule, or reverts an override to the file's rule. File rules
 /// cannot be deleted (disable them instead).
-pub async fn delete_rule(state: &AppState, name: &str, by: &str) -> Result<Origin> {
+pub async fn delete_rule(state: &AppState, name: &str, user: &CurrentUser) -> Result<Origin> {
+    let by = user.username.as_str();
     let rules = ruleset::effective(state).await?;
-    let origin = rules
+    let found = rules
         .iter()
         .find(|e| e.rule.name == name)
-        .map(|e| e.origin)
         .ok_or(ActionError::NotFound("no such rule"))?;
+    let origin = found.origin;
+    let before = ruleset::view(found);
     if origin == Origin::File {
         return Err(ActionError::Invalid(
             "name: rules from alerts.toml cannot be deleted here; disable them, or remove them from the file".into(),
@@ -135,11 +191,21 @@ pub async fn delete_rule(state: &AppState, name: &str, by: &str) -> Result<Origi
     }
     state.storage.delete_rule(name).await?;
     tracing::info!(rule = %name, %by, origin = origin.as_str(), "alert rule deleted");
+    audit::record(
+        state,
+        user,
+        "alert.rule.delete",
+        Some(name),
+        Some(&before),
+        None,
+    )
+    .await;
     Ok(origin)
 }
 
 /// Test-fires a rule through every channel; returns how many channels were queued.
-pub async fn test_fire(state: &AppState, name: &str, by: &str) -> Result<usize> {
+pub async fn test_fire(state: &AppState, name: &str, user: &CurrentUser) -> Result<usize> {
+    let by = user.username.as_str();
     let rules = ruleset::effective(state).await?;
     let rule = rules
         .iter()
@@ -147,5 +213,6 @@ pub async fn test_fire(state: &AppState, name: &str, by: &str) -> Result<usize> 
         .ok_or(ActionError::NotFound("no such rule"))?;
     let n = engine::test_fire(state, &rule.rule, by).await?;
     tracing::info!(rule = %name, %by, channels = n, "alert rule test-fired");
+    audit::record(state, user, "alert.rule.test", Some(name), None, None).await;
     Ok(n)
 }

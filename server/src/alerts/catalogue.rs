@@ -29,6 +29,11 @@ pub enum Source {
     PaymentFailures,
     /// The lowest latest `inventory.level` quantity (reports of the last 7 days).
     Inventory,
+    /// The most `auth.failed` from one source in the window (dashboard sign-ins and the
+    /// platform's events).
+    AuthFailures,
+    /// The most `permission.denied` from one source in the window.
+    PermissionDenials,
     /// Not collected yet (database query timings).
     Unavailable,
 }
@@ -71,7 +76,7 @@ const fn per_restaurant(info: MetricInfo, env: bool) -> MetricInfo {
 }
 
 /// Every named metric; `custom:<name>` is the open-ended rest.
-pub const CATALOGUE: [MetricInfo; 12] = [
+pub const CATALOGUE: [MetricInfo; 14] = [
     m(
         "database_up",
         "the monitor's database and PostgreSQL probes (1 up, 0 down)",
@@ -152,6 +157,18 @@ pub const CATALOGUE: [MetricInfo; 12] = [
             Source::Inventory,
         ),
         false,
+    ),
+    m(
+        "auth_failures",
+        "most failed sign-ins from one source (dashboard and auth.failed events)",
+        "attempts",
+        Source::AuthFailures,
+    ),
+    m(
+        "permission_denials",
+        "most permission.denied events from one source",
+        "events",
+        Source::PermissionDenials,
     ),
     m(
         "probe_up",

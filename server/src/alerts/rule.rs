@@ -278,7 +278,7 @@ mod tests {
     fn the_shipped_rules_are_the_platforms_standard_set() {
         let rules = parse(DEFAULT_RULES, "alerts.toml").unwrap();
         let find = |n: &str| rules.iter().find(|r| r.name == n).unwrap();
-        assert_eq!(rules.len(), 11);
+        assert_eq!(rules.len(), 13);
         let db = find("database_down");
         assert_eq!(
             (db.severity, db.threshold, db.cooldown),

@@ -50,6 +50,22 @@ pub async fn value(
             })
         }
         Source::Probes => crate::probes::all_up(state, None).await?,
+        Source::AuthFailures | Source::PermissionDenials => {
+            let kind = if info.source == Source::AuthFailures {
+                "auth.failed"
+            } else {
+                "permission.denied"
+            };
+            let most = s
+                .security_counts(project.id, from * 60_000, (to + 1) * 60_000)
+                .await?
+                .into_iter()
+                .filter(|(k, _, _)| k == kind)
+                .map(|(_, _, n)| n)
+                .max()
+                .unwrap_or(0);
+            Some(most as f64)
+        }
         Source::Orders | Source::PaymentFailures | Source::Inventory => {
             business_values(state, project, info.source, rule, now_ms)
                 .await?

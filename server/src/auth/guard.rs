@@ -100,6 +100,13 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").map(|(_, h)| h) == host
 }
 
+/// The peer's address (the monitor does not trust `X-Forwarded-For`: anyone can send it).
+pub fn client_address(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
 pub async fn require_auth(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if is_public_for(&state, path) {
@@ -114,7 +121,9 @@ pub async fn require_auth(State(state): State<AppState>, mut req: Request, next:
             if credential == Credential::Session && !safe && !same_origin(req.headers()) {
                 return ApiError::Forbidden("cross-site request refused").into_response();
             }
+            let source = client_address(&req);
             req.extensions_mut().insert(CurrentUser {
+                source,
                 username: user.username,
             });
             next.run(req).await

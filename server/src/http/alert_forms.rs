@@ -68,7 +68,7 @@ async fn ack(
 ) -> Result<Redirect, ApiError> {
     let p = pairs(&body);
     let (rule, instance) = (field(&p, "rule"), field(&p, "instance"));
-    let r = actions::acknowledge(&state, rule, instance, &user.username)
+    let r = actions::acknowledge(&state, rule, instance, &user)
         .await
         .map(|()| format!("Acknowledged {rule}"));
     back(r, "active")
@@ -100,7 +100,7 @@ async fn silence(
     body: Bytes,
 ) -> Result<Redirect, ApiError> {
     let s = silence_from_form(&pairs(&body));
-    let r = actions::create_silence(&state, s, &user.username)
+    let r = actions::create_silence(&state, s, &user)
         .await
         .map(|id| format!("Silence {id} created"));
     back(r, "silences")
@@ -111,7 +111,7 @@ async fn expire(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<i64>,
 ) -> Result<Redirect, ApiError> {
-    let r = actions::expire_silence(&state, id, &user.username)
+    let r = actions::expire_silence(&state, id, &user)
         .await
         .map(|()| format!("Silence {id} expired"));
     back(r, "silences")
@@ -149,7 +149,7 @@ async fn save_rule(
     body: Bytes,
 ) -> Result<Redirect, ApiError> {
     let r = match rule_from_form(&pairs(&body)) {
-        Ok(v) => actions::save_rule(&state, &v, &user.username)
+        Ok(v) => actions::save_rule(&state, &v, &user)
             .await
             .map(|()| format!("Rule {} saved", v.name)),
         Err(m) => Err(ActionError::Invalid(m)),
@@ -162,7 +162,7 @@ async fn test_rule(
     Extension(user): Extension<CurrentUser>,
     Path(name): Path<String>,
 ) -> Result<Redirect, ApiError> {
-    let r = actions::test_fire(&state, &name, &user.username)
+    let r = actions::test_fire(&state, &name, &user)
         .await
         .map(|n| format!("Test notification of {name} queued on {n} channel(s)"));
     back(r, "rules")
@@ -173,7 +173,7 @@ async fn delete_rule(
     Extension(user): Extension<CurrentUser>,
     Path(name): Path<String>,
 ) -> Result<Redirect, ApiError> {
-    let r = actions::delete_rule(&state, &name, &user.username)
+    let r = actions::delete_rule(&state, &name, &user)
         .await
         .map(|o| match o {
             crate::alerts::ruleset::Origin::Overridden => {

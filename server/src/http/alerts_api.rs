@@ -62,7 +62,7 @@ async fn ack(
     req: Result<Json<AckRequest>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let r = body(req)?;
-    actions::acknowledge(&state, &r.rule, &r.instance, &user.username).await?;
+    actions::acknowledge(&state, &r.rule, &r.instance, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,7 +128,7 @@ async fn save_rule(
         ));
     }
     v.name = name;
-    actions::save_rule(&state, &v, &user.username).await?;
+    actions::save_rule(&state, &v, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -139,7 +139,7 @@ async fn delete_rule(
     Extension(user): Extension<CurrentUser>,
     Path(name): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let origin = actions::delete_rule(&state, &name, &user.username).await?;
+    let origin = actions::delete_rule(&state, &name, &user).await?;
     Ok(Json(json!({ "deleted": name, "origin": origin.as_str() })))
 }
 
@@ -149,7 +149,7 @@ async fn test_rule(
     Extension(user): Extension<CurrentUser>,
     Path(name): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let channels = actions::test_fire(&state, &name, &user.username).await?;
+    let channels = actions::test_fire(&state, &name, &user).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "channels": channels }))))
 }
 
@@ -167,7 +167,7 @@ async fn create_silence(
     Extension(user): Extension<CurrentUser>,
     req: Result<Json<actions::NewSilence>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = actions::create_silence(&state, body(req)?, &user.username).await?;
+    let id = actions::create_silence(&state, body(req)?, &user).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
@@ -177,6 +177,6 @@ async fn expire_silence(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actions::expire_silence(&state, id, &user.username).await?;
+    actions::expire_silence(&state, id, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! layer has already authenticated every request that reaches these handlers).
 
 use crate::{
+    audit,
     auth::token,
     clock::now_ms,
     dashboard::{self, project_info},
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::alerts_api::router())
         .merge(super::probes_api::api_router())
         .route("/business", get(business))
+        .route("/audit", get(audit_log))
         .fallback(|| async { ApiError::NotFound("no such API route") })
 }
 
@@ -93,6 +95,22 @@ async fn endpoints(
     let range = range_of(q.range.as_deref())?;
     let project = dashboard::default_project(&state).await?;
     Ok(Json(dashboard::endpoints(&state, &project, range).await?))
+}
+
+/// `GET /api/v1/audit?actor=&action=&range=&limit=`: the audit log, newest first.
+async fn audit_log(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Vec<app::model::AuditEntry>>, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    let q = app::model::AuditQuery::from_pairs(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        now_ms(),
+    )
+    .map_err(ApiError::BadRequest)?;
+    Ok(Json(state.storage.audit_log(&q).await?))
 }
 
 #[derive(Deserialize)]
@@ -194,6 +212,7 @@ async fn create_token(
         )
         .await?;
     tracing::info!(by = %user.username, token = %t.name, "API token created");
+    audit::record(&state, &user, "token.create", Some(&t.name), None, None).await;
     Ok((
         StatusCode::CREATED,
         Json(NewToken {
@@ -266,10 +285,9 @@ async fn update_issue(
     let status = IssueStatus::parse(&u.status).ok_or_else(|| {
         ApiError::BadRequest("status: one of unresolved, resolved, ignored".into())
     })?;
-    if !state.storage.set_issue_status(id, status).await? {
+    if !crate::issues::people::set_status(&state, &user, id, status).await? {
         return Err(ApiError::NotFound("no such issue"));
     }
-    tracing::info!(by = %user.username, issue = id, status = status.as_str(), "issue status changed");
     get_issue(State(state), Path(id)).await
 }
 
@@ -287,18 +305,25 @@ async fn put_filters(
 ) -> Result<Json<FiltersView>, ApiError> {
     let Json(f) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let f = filters::tidy(f).map_err(ApiError::BadRequest)?;
-    let project = dashboard::default_project(&state).await?;
-    state.storage.set_filters(project.id, &f, now_ms()).await?;
-    state.projects.replace(state.storage.projects().await?);
-    tracing::info!(by = %user.username, project = %project.slug, "inbound filters changed");
+    crate::issues::people::save_filters(&state, &user, &f).await?;
     get_filters(State(state)).await
 }
 
 async fn revoke_token(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     if state.storage.revoke_api_token(id).await? {
+        audit::record(
+            &state,
+            &user,
+            "token.revoke",
+            Some(&id.to_string()),
+            None,
+            None,
+        )
+        .await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("no live token with that id"))

@@ -3,6 +3,7 @@
 //! the Health page's form actions (`POST /status/probes`, `.../<name>/delete`).
 
 use crate::{
+    audit,
     auth::guard::encode_component,
     clock::now_ms,
     config::{ProbeConfig, ProbeKind},
@@ -53,6 +54,7 @@ async fn save(
     probes::save(&state, &p, &user.username)
         .await
         .map_err(ApiError::BadRequest)?;
+    audit_probe(&state, &user, "probe.save", &p).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -67,6 +69,7 @@ async fn remove(
         ));
     }
     tracing::info!(probe = %name, by = %user.username, "probe deleted");
+    audit::record(&state, &user, "probe.delete", Some(&name), None, None).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -118,6 +121,13 @@ pub fn probe_from_form(body: &[u8]) -> Result<ProbeConfig, String> {
     })
 }
 
+/// The probe as saved, its target without a password.
+async fn audit_probe(state: &AppState, user: &CurrentUser, action: &str, p: &ProbeConfig) {
+    let mut shown = p.clone();
+    shown.target = probes::redact(&p.target);
+    audit::record(state, user, action, Some(&p.name), None, Some(&shown)).await;
+}
+
 fn back(r: Result<String, String>) -> Redirect {
     match r {
         Ok(n) => Redirect::to(&format!("/status?notice={}#probes", encode_component(&n))),
@@ -131,9 +141,13 @@ async fn save_form(
     body: Bytes,
 ) -> Redirect {
     let r = match probe_from_form(&body) {
-        Ok(p) => probes::save(&state, &p, &user.username)
-            .await
-            .map(|()| format!("Probe {} saved", p.name)),
+        Ok(p) => match probes::save(&state, &p, &user.username).await {
+            Ok(()) => {
+                audit_probe(&state, &user, "probe.save", &p).await;
+                Ok(format!("Probe {} saved", p.name))
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     back(r)
@@ -146,6 +160,9 @@ async fn remove_form(
 ) -> Result<Redirect, ApiError> {
     let deleted = state.storage.delete_probe(&name).await?;
     tracing::info!(probe = %name, by = %user.username, deleted, "probe deleted");
+    if deleted {
+        audit::record(&state, &user, "probe.delete", Some(&name), None, None).await;
+    }
     Ok(back(if deleted {
         Ok(format!("Probe {name} deleted"))
     } else {

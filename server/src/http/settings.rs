@@ -2,7 +2,7 @@
 //! HTML form posts that work without wasm and redirect back. The guard has already
 //! checked the session and that the form came from our own origin.
 
-use crate::{clock::now_ms, dashboard, error::ApiError, issues::filters, state::AppState};
+use crate::{audit, error::ApiError, issues::filters, state::AppState};
 use app::{api::CurrentUser, model::InboundFilters, model::IssueStatus};
 use axum::{
     body::Bytes,
@@ -19,8 +19,22 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/status", post(set_status))
 }
 
-async fn revoke(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Redirect, ApiError> {
-    state.storage.revoke_api_token(id).await?;
+async fn revoke(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    if state.storage.revoke_api_token(id).await? {
+        audit::record(
+            &state,
+            &user,
+            "token.revoke",
+            Some(&id.to_string()),
+            None,
+            None,
+        )
+        .await;
+    }
     Ok(Redirect::to("/settings"))
 }
 
@@ -49,10 +63,7 @@ async fn save_filters(
     body: Bytes,
 ) -> Result<Redirect, ApiError> {
     let f = filters::tidy(filters_from_form(&body)).map_err(ApiError::BadRequest)?;
-    let project = dashboard::default_project(&state).await?;
-    state.storage.set_filters(project.id, &f, now_ms()).await?;
-    state.projects.replace(state.storage.projects().await?);
-    tracing::info!(by = %user.username, project = %project.slug, "inbound filters changed");
+    crate::issues::people::save_filters(&state, &user, &f).await?;
     Ok(Redirect::to("/settings#filters"))
 }
 
@@ -68,10 +79,9 @@ async fn set_status(
         .ok_or_else(|| {
             ApiError::BadRequest("status: one of unresolved, resolved, ignored".into())
         })?;
-    if !state.storage.set_issue_status(id, status).await? {
+    if !crate::issues::people::set_status(&state, &user, id, status).await? {
         return Err(ApiError::NotFound("no such issue"));
     }
-    tracing::info!(by = %user.username, issue = id, status = status.as_str(), "issue status changed");
     Ok(Redirect::to(&format!("/issues/{id}")))
 }
 

@@ -121,6 +121,11 @@ pub fn event(v: Value, project_id: i64, now_ms: i64) -> Result<BusinessEvent, St
         duration_ms: integer(&o, &["duration_ms", "durationMs", "duration"])?,
         item: text(&o, &["item", "item_name", "itemName", "sku"], 200)?,
         quantity: None,
+        source: text(
+            &o,
+            &["source", "ip", "source_ip", "sourceIp", "remote_addr"],
+            100,
+        )?,
         body: Value::Object(o.clone()).to_string(),
         kind,
     };

@@ -3,6 +3,7 @@
 
 pub mod filters;
 pub mod grouping;
+pub mod people;
 
 use crate::{ingest::sentry::event::Event, storage::NewErrorEvent};
 

@@ -120,6 +120,8 @@ pub struct BusinessEvent {
     pub duration_ms: Option<i64>,
     pub item: Option<String>,
     pub quantity: Option<f64>,
+    /// Security events: the address the attempt came from.
+    pub source: Option<String>,
     /// The event as sent.
     pub body: String,
 }
@@ -476,6 +478,29 @@ pub trait Storage: Send + Sync + 'static {
         from_ms: i64,
     ) -> Result<Vec<(Option<String>, String, f64, i64)>>;
 
+    /// Appends to the audit log (the only write it takes).
+    async fn append_audit(&self, e: &AuditEntry) -> Result<()>;
+    /// Audit entries matching `q`, newest first.
+    async fn audit_log(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
+    async fn record_login_failure(&self, username: &str, source: &str, at_ms: i64) -> Result<()>;
+    /// Failed sign-ins since `since_ms`: `(of this username, from this source)`.
+    async fn login_failures(
+        &self,
+        username: &str,
+        source: &str,
+        since_ms: i64,
+    ) -> Result<(u64, u64)>;
+    /// Forgets a user's failed sign-ins (after a successful one).
+    async fn clear_login_failures(&self, username: &str) -> Result<()>;
+    /// Security events per source in `from_ms..to_ms`: dashboard sign-in failures (as
+    /// `auth.failed`) and the platform's `auth.failed` / `permission.denied` events.
+    async fn security_counts(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(String, String, u64)>>;
+
     async fn record_probe(&self, r: &ProbeResult) -> Result<()>;
     /// A probe's attempts in `from_ms..to_ms`, oldest first.
     async fn probe_results(
@@ -536,7 +561,9 @@ pub struct NewErrorEvent {
     pub body: String,
 }
 
-pub use app::model::{AlertHistoryEntry, AlertHistoryQuery, Delivery, Silence};
+pub use app::model::{
+    AlertHistoryEntry, AlertHistoryQuery, AuditEntry, AuditQuery, Delivery, Silence,
+};
 
 /// An alert instance's stored state.
 #[derive(Debug, Clone, PartialEq)]

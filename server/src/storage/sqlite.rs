@@ -6,6 +6,7 @@ mod business;
 mod issues;
 mod perf;
 mod probes;
+mod security;
 
 use super::{
     ApiToken, ErrorEvent, InboundFilters, IngestBatch, IssueChange, IssueQuery, IssueStatus,
@@ -703,6 +704,40 @@ impl Storage for SqliteStorage {
         business::inventory(&self.pool, project_id, from_ms).await
     }
 
+    async fn append_audit(&self, e: &super::AuditEntry) -> Result<()> {
+        security::append(&self.pool, e).await
+    }
+
+    async fn audit_log(&self, q: &super::AuditQuery) -> Result<Vec<super::AuditEntry>> {
+        security::log(&self.pool, q).await
+    }
+
+    async fn record_login_failure(&self, username: &str, source: &str, at_ms: i64) -> Result<()> {
+        security::record_failure(&self.pool, username, source, at_ms).await
+    }
+
+    async fn login_failures(
+        &self,
+        username: &str,
+        source: &str,
+        since_ms: i64,
+    ) -> Result<(u64, u64)> {
+        security::failures(&self.pool, username, source, since_ms).await
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> Result<()> {
+        security::clear(&self.pool, username).await
+    }
+
+    async fn security_counts(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(String, String, u64)>> {
+        security::counts(&self.pool, project_id, from_ms, to_ms).await
+    }
+
     async fn record_probe(&self, r: &super::ProbeResult) -> Result<()> {
         probes::record(&self.pool, r).await
     }
@@ -745,7 +780,7 @@ impl Storage for SqliteStorage {
         let rollups_before_hour = rollups_before_minute.div_euclid(60);
         // Raw rows go after `raw_events_days`; aggregates after `rollups_days`. Issues,
         // their tag stores and hourly counts stay: they are small and they are history.
-        let statements: [(&str, i64); 13] = [
+        let statements: [(&str, i64); 14] = [
             (
                 "DELETE FROM rum_events WHERE received_at < ?",
                 raw_before_ms,
@@ -761,6 +796,11 @@ impl Storage for SqliteStorage {
             ),
             ("DELETE FROM custom_points WHERE at < ?", raw_before_ms),
             ("DELETE FROM business_events WHERE at < ?", raw_before_ms),
+            // Failed sign-ins matter for lockout and bursts only: a day is plenty.
+            (
+                "DELETE FROM login_failures WHERE at < ?",
+                now_ms - 86_400_000,
+            ),
             // Kept at least 31 days: the Health page shows 30-day uptime.
             (
                 "DELETE FROM probe_results WHERE at < ?",

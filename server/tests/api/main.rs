@@ -10,6 +10,7 @@ mod helpers;
 mod performance;
 mod probes;
 mod rum;
+mod security;
 mod self_report;
 mod sentry;
 mod shutdown;

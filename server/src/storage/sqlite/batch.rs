@@ -105,7 +105,7 @@ pub async fn business(tx: &mut SqliteConnection, rows: &[BusinessEvent]) -> Resu
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO business_events (project_id, at, kind, restaurant_id, order_id, payment_id,
                session_id, amount_minor, currency, status, method, order_type, item_count,
-               duration_ms, item, quantity, body) ",
+               duration_ms, item, quantity, source, body) ",
         );
         q.push_values(chunk, |mut b, e| {
             b.push_bind(e.project_id)
@@ -124,6 +124,7 @@ pub async fn business(tx: &mut SqliteConnection, rows: &[BusinessEvent]) -> Resu
                 .push_bind(e.duration_ms)
                 .push_bind(&e.item)
                 .push_bind(e.quantity)
+                .push_bind(&e.source)
                 .push_bind(&e.body);
         });
         q.build().execute(&mut *tx).await?;

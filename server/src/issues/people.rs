@@ -1,0 +1,56 @@
+//! What people change about error tracking, from the dashboard's forms or the read API:
+//! an issue's status and the inbound filters. Both are audited.
+
+use crate::{audit, clock::now_ms, dashboard, state::AppState, storage::Project};
+use app::{
+    api::CurrentUser,
+    model::{InboundFilters, IssueStatus},
+};
+
+/// Sets an issue's status; `false` when there is no such issue.
+pub async fn set_status(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    status: IssueStatus,
+) -> anyhow::Result<bool> {
+    if !state.storage.set_issue_status(id, status).await? {
+        return Ok(false);
+    }
+    tracing::info!(by = %user.username, issue = id, status = status.as_str(), "issue status changed");
+    let target = id.to_string();
+    audit::record(
+        state,
+        user,
+        "issue.status",
+        Some(&target),
+        None,
+        Some(&status.as_str()),
+    )
+    .await;
+    Ok(true)
+}
+
+/// Replaces the default project's inbound filters (already tidied); ingest uses them
+/// from the next event on.
+pub async fn save_filters(
+    state: &AppState,
+    user: &CurrentUser,
+    f: &InboundFilters,
+) -> anyhow::Result<Project> {
+    let project = dashboard::default_project(state).await?;
+    let before = state.storage.filters(project.id).await?;
+    state.storage.set_filters(project.id, f, now_ms()).await?;
+    state.projects.replace(state.storage.projects().await?);
+    tracing::info!(by = %user.username, project = %project.slug, "inbound filters changed");
+    audit::record(
+        state,
+        user,
+        "settings.filters",
+        Some(&project.slug),
+        Some(&before),
+        Some(f),
+    )
+    .await;
+    Ok(project)
+}
