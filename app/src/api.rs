@@ -4,7 +4,7 @@
 
 use crate::model::{
     AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, HealthView, IssueDetail,
-    IssueQuery, IssueSummary, Overview, PerformanceView, Range, SettingsView,
+    IssueQuery, IssueSummary, LogLine, LogQuery, Overview, PerformanceView, Range, SettingsView,
 };
 use leptos::prelude::*;
 
@@ -27,6 +27,7 @@ pub trait DashboardSource: Send + Sync + 'static {
     async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String>;
     async fn health(&self) -> Result<HealthView, String>;
     async fn audit(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, String>;
+    async fn logs(&self, q: LogQuery) -> Result<Vec<LogLine>, String>;
     async fn business(
         &self,
         range: String,
@@ -145,4 +146,10 @@ pub async fn get_business(
 pub async fn get_audit(q: AuditQuery) -> Result<Vec<AuditEntry>, ServerFnError> {
     current_user()?;
     dashboard()?.0.audit(q).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_logs(q: LogQuery) -> Result<Vec<LogLine>, ServerFnError> {
+    current_user()?;
+    dashboard()?.0.logs(q).await.map_err(ServerFnError::new)
 }

@@ -7,12 +7,14 @@ mod alerts;
 mod business;
 mod errors;
 mod health;
+mod logs;
 mod perf;
 mod security;
 pub use alerts::*;
 pub use business::*;
 pub use errors::*;
 pub use health::*;
+pub use logs::*;
 pub use perf::*;
 pub use security::*;
 

@@ -1,8 +1,8 @@
 //! The HTML document and the route table.
 
 use crate::pages::{
-    AlertsPage, AuditPage, BusinessPage, HealthPage, IssuePage, IssuesPage, LoginPage, NotFound,
-    OverviewPage, PerformancePage, RuleEditPage, SettingsPage,
+    AlertsPage, AuditPage, BusinessPage, HealthPage, IssuePage, IssuesPage, LoginPage, LogsPage,
+    NotFound, OverviewPage, PerformancePage, RuleEditPage, SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/status") view=HealthPage ssr=SsrMode::Async/>
                 <Route path=path!("/business") view=BusinessPage ssr=SsrMode::Async/>
                 <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
             </Routes>

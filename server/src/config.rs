@@ -24,8 +24,31 @@ pub struct Config {
     pub performance: PerformanceConfig,
     pub alerts: AlertsConfig,
     pub health: HealthConfig,
+    pub logs: LogsConfig,
     /// Synthetic probes of the platform (`[[probes]]`); more can be added in the dashboard.
     pub probes: Vec<ProbeConfig>,
+}
+
+/// Structured logs (`POST /api/logs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Lines older than this are deleted.
+    pub retention_days: u32,
+    /// Beyond this many lines, the oldest are deleted.
+    pub max_rows: u64,
+    /// Whether `error` lines open issues in the error tracker.
+    pub errors_to_issues: bool,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        LogsConfig {
+            retention_days: 14,
+            max_rows: 5_000_000,
+            errors_to_issues: true,
+        }
+    }
 }
 
 /// What `/health` checks live besides the monitor's own database; each is reported as

@@ -17,8 +17,8 @@ use app::{
     model::{
         AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, CountPoint,
         CustomMetricView, EndpointStats, FiltersView, HealthView, IssueDetail, IssueQuery,
-        IssueStatus, IssueSummary, Overview, PageCount, ProjectInfo, Quantiles, Range, SeriesPoint,
-        SettingsView,
+        IssueStatus, IssueSummary, LogLine, LogQuery, Overview, PageCount, ProjectInfo, Quantiles,
+        Range, SeriesPoint, SettingsView,
     },
 };
 
@@ -379,6 +379,14 @@ impl DashboardSource for AppState {
         business::view(self, &project, &range, restaurant.as_deref())
             .await
             .map_err(|e| format!("{e:#}"))
+    }
+
+    async fn logs(&self, q: LogQuery) -> Result<Vec<LogLine>, String> {
+        let project = default_project(self).await.map_err(|e| e.to_string())?;
+        self.storage
+            .search_logs(project.id, &q)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     async fn audit(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, String> {

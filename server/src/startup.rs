@@ -193,6 +193,17 @@ async fn run_retention(state: AppState, stop: CancellationToken) {
             Ok(n) => tracing::info!(rows = n, "retention deleted expired rows"),
             Err(e) => tracing::error!(error = %e, "retention failed"),
         }
+        let l = &state.config.logs;
+        let logs_before = now - i64::from(l.retention_days) * 86_400_000;
+        match state
+            .storage
+            .enforce_log_retention(logs_before, l.max_rows)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(lines = n, "log retention deleted lines"),
+            Err(e) => tracing::error!(error = %e, "log retention failed"),
+        }
     }
 }
 

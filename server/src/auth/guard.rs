@@ -38,6 +38,7 @@ fn is_public_route(path: &str) -> bool {
             | crate::http::dashboard_errors::PATH
             | crate::http::metrics::PATH
             | crate::http::events::PATH
+            | crate::http::logs::PATH
     ) || ["/pkg/", "/sdk/", "/demo/"]
         .iter()
         .any(|p| path.starts_with(p))

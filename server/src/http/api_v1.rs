@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/filters", get(get_filters).put(put_filters))
         .merge(super::alerts_api::router())
         .merge(super::probes_api::api_router())
+        .merge(super::logs::api_router())
         .route("/business", get(business))
         .route("/audit", get(audit_log))
         .fallback(|| async { ApiError::NotFound("no such API route") })

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod events;
 pub mod health;
 pub mod issue_query;
+pub mod logs;
 pub mod metrics;
 pub mod probes_api;
 pub mod prometheus;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard_errors::router())
         .merge(metrics::router())
         .merge(events::router())
+        .merge(logs::router())
         .merge(prometheus::router())
         .merge(ws::router())
         .merge(auth::router())

@@ -3,6 +3,7 @@
 
 pub mod business;
 pub mod decompress;
+pub mod logs;
 pub mod metrics;
 pub mod queue;
 pub mod rate_limit;

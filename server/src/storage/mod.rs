@@ -203,6 +203,7 @@ pub struct Outcome {
 #[derive(Debug, Default)]
 pub struct IngestBatch {
     pub business: Vec<BusinessEvent>,
+    pub logs: Vec<LogLine>,
     pub page_loads: Vec<RumEventRow>,
     pub api_calls: Vec<ApiCallRow>,
     pub errors: Vec<NewErrorEvent>,
@@ -243,6 +244,7 @@ impl IngestBatch {
             + self.memory.len()
             + self.custom.len()
             + self.business.len()
+            + self.logs.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -258,6 +260,7 @@ impl IngestBatch {
         self.memory.append(&mut other.memory);
         self.custom.append(&mut other.custom);
         self.business.append(&mut other.business);
+        self.logs.append(&mut other.logs);
     }
 }
 
@@ -478,6 +481,12 @@ pub trait Storage: Send + Sync + 'static {
         from_ms: i64,
     ) -> Result<Vec<(Option<String>, String, f64, i64)>>;
 
+    /// Log lines matching `q`, newest first.
+    async fn search_logs(&self, project_id: i64, q: &LogQuery) -> Result<Vec<LogLine>>;
+    /// Deletes log lines older than `before_ms`, then the oldest beyond `max_rows`;
+    /// returns how many.
+    async fn enforce_log_retention(&self, before_ms: i64, max_rows: u64) -> Result<u64>;
+
     /// Appends to the audit log (the only write it takes).
     async fn append_audit(&self, e: &AuditEntry) -> Result<()>;
     /// Audit entries matching `q`, newest first.
@@ -562,7 +571,8 @@ pub struct NewErrorEvent {
 }
 
 pub use app::model::{
-    AlertHistoryEntry, AlertHistoryQuery, AuditEntry, AuditQuery, Delivery, Silence,
+    AlertHistoryEntry, AlertHistoryQuery, AuditEntry, AuditQuery, Delivery, LogLine, LogQuery,
+    Silence,
 };
 
 /// An alert instance's stored state.

@@ -4,6 +4,7 @@ mod alerts;
 mod batch;
 mod business;
 mod issues;
+mod logs;
 mod perf;
 mod probes;
 mod security;
@@ -308,6 +309,7 @@ impl Storage for SqliteStorage {
         batch::memory(&mut tx, &b.memory).await?;
         batch::custom(&mut tx, &b.custom).await?;
         batch::business(&mut tx, &b.business).await?;
+        logs::insert(&mut tx, &b.logs).await?;
         batch::rollups(&mut tx, rollups).await?;
         let mut changes = Vec::with_capacity(b.errors.len());
         for e in &b.errors {
@@ -702,6 +704,19 @@ impl Storage for SqliteStorage {
         from_ms: i64,
     ) -> Result<Vec<(Option<String>, String, f64, i64)>> {
         business::inventory(&self.pool, project_id, from_ms).await
+    }
+
+    async fn search_logs(
+        &self,
+        project_id: i64,
+        q: &super::LogQuery,
+    ) -> Result<Vec<super::LogLine>> {
+        logs::search(&self.pool, project_id, q).await
+    }
+
+    async fn enforce_log_retention(&self, before_ms: i64, max_rows: u64) -> Result<u64> {
+        let _writer = self.write.lock().await;
+        logs::retention(&self.pool, before_ms, max_rows).await
     }
 
     async fn append_audit(&self, e: &super::AuditEntry) -> Result<()> {

@@ -15,7 +15,7 @@ async fn post_events(app: &TestApp, body: &Value) -> reqwest::Response {
         .unwrap()
 }
 
-fn day(now: i64) -> Vec<Value> {
+pub fn day(now: i64) -> Vec<Value> {
     let at = |minutes_ago: i64| now - minutes_ago * 60_000;
     vec![
         json!({"event": "order.created", "order_id": "o1", "restaurant_id": "r-1", "total": "12.10", "order_type": "delivery", "item_count": 2, "timestamp": at(600)}),

@@ -7,6 +7,7 @@ mod auth;
 mod business;
 mod health;
 mod helpers;
+mod logs;
 mod performance;
 mod probes;
 mod rum;
