@@ -68,6 +68,30 @@ pub struct HealthView {
     pub websocket: WsFigures,
     /// The monitor's memory, CPU and request charts over the last hour.
     pub system_svgs: Vec<(String, String)>,
+    pub capacity: Capacity,
+}
+
+/// How much the database holds and how fast it grows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    pub db_bytes: u64,
+    pub tables: Vec<TableCapacity>,
+    /// Raw events, rollups and logs are kept this many days.
+    pub raw_events_days: u32,
+    pub rollups_days: u32,
+    pub logs_days: u32,
+    pub logs_max_rows: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableCapacity {
+    /// What the rows are: `rum_events` (page loads), `error_events`, `api_calls`,
+    /// `business_events`, `log_lines`, `custom_points`, `probe_results`.
+    pub table: String,
+    pub rows: u64,
+    /// Rows received in the last hour: the ingest rate of that source.
+    pub last_hour: u64,
+    pub oldest_ms: Option<i64>,
 }
 
 /// The Overview's system health card.

@@ -69,6 +69,25 @@ fn HealthBody(v: HealthView) -> impl IntoView {
             <h2>"Live channel (WebSocket)"</h2>
             <WsTable f=v.websocket/>
         </section>
+        <section class="panel" id="capacity">
+            <h2>"Capacity"</h2>
+            <p>{format!("Database {:.1} MB. Raw events kept {} days, rollups {} days, logs {} days (at most {} lines).",
+                v.capacity.db_bytes as f64 / 1e6, v.capacity.raw_events_days, v.capacity.rollups_days,
+                v.capacity.logs_days, v.capacity.logs_max_rows)}</p>
+            <table class="capacity">
+                <thead><tr><th>"Data"</th><th class="num">"Rows"</th><th class="num">"Last hour"</th><th>"Oldest"</th></tr></thead>
+                <tbody>
+                    {v.capacity.tables.into_iter().map(|t| view! {
+                        <tr>
+                            <td><code>{t.table}</code></td>
+                            <td class="num">{t.rows}</td>
+                            <td class="num">{t.last_hour}</td>
+                            <td>{t.oldest_ms.map(format_utc).unwrap_or_else(|| "–".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
         <section class="panel" id="system">
             <h2>"The monitor, last hour"</h2>
             <div class="system-charts">

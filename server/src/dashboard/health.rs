@@ -123,7 +123,18 @@ pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
             lines_chart(&[line], Range::Hour, "", "samples"),
         ));
     }
+    let (db_bytes, tables) = state.storage.capacity(now - HOUR).await?;
+    let (r, l) = (&state.config.retention, &state.config.logs);
+    let capacity = app::model::Capacity {
+        db_bytes,
+        tables,
+        raw_events_days: r.raw_events_days,
+        rollups_days: r.rollups_days,
+        logs_days: l.retention_days,
+        logs_max_rows: l.max_rows,
+    };
     Ok(HealthView {
+        capacity,
         generated_at_ms: now,
         status: serde_json::to_value(report.status)?
             .as_str()

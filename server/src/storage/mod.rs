@@ -481,6 +481,9 @@ pub trait Storage: Send + Sync + 'static {
         from_ms: i64,
     ) -> Result<Vec<(Option<String>, String, f64, i64)>>;
 
+    /// Database size and, per raw-data table, rows, rows since `since_ms`, oldest row.
+    async fn capacity(&self, since_ms: i64) -> Result<(u64, Vec<TableCapacity>)>;
+
     /// Log lines matching `q`, newest first.
     async fn search_logs(&self, project_id: i64, q: &LogQuery) -> Result<Vec<LogLine>>;
     /// Deletes log lines older than `before_ms`, then the oldest beyond `max_rows`;
@@ -572,7 +575,7 @@ pub struct NewErrorEvent {
 
 pub use app::model::{
     AlertHistoryEntry, AlertHistoryQuery, AuditEntry, AuditQuery, Delivery, LogLine, LogQuery,
-    Silence,
+    Silence, TableCapacity,
 };
 
 /// An alert instance's stored state.

@@ -706,6 +706,40 @@ impl Storage for SqliteStorage {
         business::inventory(&self.pool, project_id, from_ms).await
     }
 
+    async fn capacity(&self, since_ms: i64) -> Result<(u64, Vec<super::TableCapacity>)> {
+        // Table and column names are fixed here, never from input.
+        const TABLES: [(&str, &str); 7] = [
+            ("rum_events", "received_at"),
+            ("error_events", "received_at"),
+            ("api_calls", "received_at"),
+            ("business_events", "at"),
+            ("log_lines", "at"),
+            ("custom_points", "at"),
+            ("probe_results", "at"),
+        ];
+        let mut out = vec![];
+        for (table, at) in TABLES {
+            let r = sqlx::query(&format!(
+                "SELECT COUNT(*), COALESCE(SUM({at} >= ?), 0), MIN({at}) FROM {table}"
+            ))
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?;
+            out.push(super::TableCapacity {
+                table: table.to_string(),
+                rows: r.try_get::<i64, _>(0)? as u64,
+                last_hour: r.try_get::<i64, _>(1)? as u64,
+                oldest_ms: r.try_get(2)?,
+            });
+        }
+        let bytes: i64 = sqlx::query_scalar(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((bytes as u64, out))
+    }
+
     async fn search_logs(
         &self,
         project_id: i64,

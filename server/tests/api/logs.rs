@@ -79,6 +79,16 @@ async fn log_lines_are_searched_by_field_text_level_and_service() {
         })
         .await;
     assert_eq!(issues[0]["title"], "TypeError: card is undefined");
+    let capacity = app.get_json("/api/v1/health").await["capacity"].clone();
+    let logs = capacity["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "log_lines")
+        .unwrap()
+        .clone();
+    assert_eq!((&logs["rows"], &logs["last_hour"]), (&json!(3), &json!(3)));
+    assert!(capacity["db_bytes"].as_u64().unwrap() > 0);
     let page = app.get("/logs?q=jam").await.text().await.unwrap();
     assert!(page.contains("printer jam on station 2") && !page.contains("charge failed"));
     app.stop().await;
