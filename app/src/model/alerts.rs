@@ -157,6 +157,15 @@ pub const HISTORY_RANGES: [(&str, i64); 4] = [
     ("30d", 30 * 86_400_000),
 ];
 
+/// The length of a range written as `1h`, `24h`, `7d` or `30d`; `Err` names the field.
+pub fn range_span(range: &str) -> Result<i64, String> {
+    HISTORY_RANGES
+        .iter()
+        .find(|(name, _)| *name == range)
+        .map(|(_, ms)| *ms)
+        .ok_or_else(|| format!("range: {range:?} is not one of 1h, 24h, 7d, 30d"))
+}
+
 impl AlertHistoryQuery {
     /// Reads `severity`, `rule`, `change` (or `state`), `range` (`1h`, `24h`, `7d`,
     /// `30d`, relative to `now_ms`) and `limit`; `Err` names the field.
@@ -179,14 +188,7 @@ impl AlertHistoryQuery {
                 "rule" => q.rule = text(v),
                 "change" | "state" => q.change = text(v),
                 "range" if v.is_empty() || v == "all" => {}
-                "range" => {
-                    let span = HISTORY_RANGES
-                        .iter()
-                        .find(|(name, _)| *name == v)
-                        .ok_or_else(|| format!("range: {v:?} is not one of 1h, 24h, 7d, 30d"))?
-                        .1;
-                    q.from_ms = Some(now_ms - span);
-                }
+                "range" => q.from_ms = Some(now_ms - range_span(v)?),
                 "limit" => {
                     q.limit = Some(
                         v.parse()

@@ -67,14 +67,7 @@ impl LogQuery {
                     q.fields.push((key.to_string(), value.to_string()));
                 }
                 "range" if v.is_empty() => {}
-                "range" => {
-                    let span = super::HISTORY_RANGES
-                        .iter()
-                        .find(|(r, _)| *r == v)
-                        .ok_or_else(|| format!("range: {v:?} is not one of 1h, 24h, 7d, 30d"))?
-                        .1;
-                    q.from_ms = Some(now_ms - span);
-                }
+                "range" => q.from_ms = Some(now_ms - super::range_span(v)?),
                 "before" if v.is_empty() => {}
                 "before" => {
                     let bad = || format!("before: {v:?} is not <at_ms>:<id>");

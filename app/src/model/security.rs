@@ -42,14 +42,7 @@ impl AuditQuery {
                 "actor" => q.actor = text(v),
                 "action" => q.action = text(v),
                 "range" if v.is_empty() => {}
-                "range" => {
-                    let span = super::HISTORY_RANGES
-                        .iter()
-                        .find(|(r, _)| *r == v)
-                        .ok_or_else(|| format!("range: {v:?} is not one of 1h, 24h, 7d, 30d"))?
-                        .1;
-                    q.from_ms = Some(now_ms - span);
-                }
+                "range" => q.from_ms = Some(now_ms - super::range_span(v)?),
                 "limit" => q.limit = Some(v.parse().map_err(|_| format!("limit: {v:?}"))?),
                 _ => {}
             }

@@ -9,17 +9,13 @@ use crate::{
     state::AppState,
     storage::Project,
 };
-use app::model::{BusinessView, InventoryLevel, Kpis, Range, HISTORY_RANGES};
+use app::model::{BusinessView, InventoryLevel, Kpis, Range};
 
 const HOUR: i64 = 3_600_000;
 
 /// The span of `range` (`1h`, `24h`, `7d`, `30d`); `Err` names the field.
 pub fn span_of(range: &str) -> Result<i64, String> {
-    HISTORY_RANGES
-        .iter()
-        .find(|(r, _)| *r == range)
-        .map(|(_, ms)| *ms)
-        .ok_or_else(|| format!("range: {range:?} is not one of 1h, 24h, 7d, 30d"))
+    app::model::range_span(range)
 }
 
 /// KPIs of `[to - span, to)` and of the span before it.

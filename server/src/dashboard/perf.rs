@@ -202,6 +202,8 @@ pub async fn performance(
         .await?;
     let mut custom_metrics: Vec<CustomMetricChart> = custom_rows
         .chunk_by(|a, b| a.page == b.page)
+        // The monitor's own samples have their charts on the Health page.
+        .filter(|g| !g[0].page.starts_with(crate::telemetry::sampler::PREFIX))
         .map(|g| {
             let series = super::series(g, f.range, from, to);
             let line = |name, color, pick: fn(&SeriesPoint) -> Option<f64>| Line {

@@ -11,6 +11,9 @@ use tokio_util::sync::CancellationToken;
 
 pub const EVERY: Duration = Duration::from_secs(10);
 
+/// The monitor's own series are named `monitor.*`.
+pub const PREFIX: &str = "monitor.";
+
 /// The series the sampler writes, with their chart labels.
 pub const SERIES: [(&str, &str); 5] = [
     ("monitor.memory_mb", "Memory (MB)"),
