@@ -141,7 +141,15 @@ function run() {
     P.getEntriesByType("paint").forEach((e) => ms(e.name == "first-paint" ? "fp" : "fcp", e.startTime));
     rum.add(b);
   });
-  const loaded = quiet(() => setTimeout(quiet(() => (pageLoad(), memory(), flush())), 0));
+  const report = quiet(() => (pageLoad(), memory(), flush()));
+  // First paint can come after `load` (a tiny page, a busy machine): wait for it, 3 s at most.
+  const loaded = quiet(() => {
+    if (P.getEntriesByType("paint").length) return setTimeout(report, 0);
+    let done = 0;
+    const once = () => done++ || report();
+    observe("paint", once);
+    setTimeout(once, 3000);
+  });
   document.readyState == "complete" ? loaded() : addEventListener("load", loaded, { once: true });
   setInterval(memory, 30000);
   setInterval(flush, 10000);
