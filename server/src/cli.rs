@@ -1,4 +1,4 @@
-//! Command line: `monitor [--config FILE] [serve|migrate]`.
+//! Command line: `monitor [--config FILE] [serve|migrate|export-to URL]`.
 
 use crate::{
     config::Config,
@@ -28,6 +28,57 @@ enum Command {
     Serve,
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Copy the SQLite database (`database.url`) into PostgreSQL, verify the row counts,
+    /// then exit. Resumable: run it again after an interruption. Stop the server first.
+    ExportTo {
+        /// The target, e.g. postgres://monitor@db.internal/monitor (created tables are
+        /// migrated here; it must hold no other data).
+        url: String,
+    },
+}
+
+async fn export_to(source: &str, target: &str) -> anyhow::Result<()> {
+    if !source.starts_with("sqlite:") {
+        anyhow::bail!("export-to copies a SQLite database; database.url is {source:?}");
+    }
+    if !storage::is_postgres(target) {
+        anyhow::bail!("export-to copies into PostgreSQL: give a postgres:// URL");
+    }
+    let mut bars = Bars::default();
+    let counts = storage::export::run(source, target, &mut bars).await?;
+    let rows: u64 = counts.iter().map(|c| c.target_rows).sum();
+    println!(
+        "copied {rows} rows in {} tables; every table's row count matches",
+        counts.len()
+    );
+    Ok(())
+}
+
+/// One progress bar per table on the terminal.
+#[derive(Default)]
+struct Bars(Option<indicatif::ProgressBar>);
+
+impl storage::export::Progress for Bars {
+    fn table(&mut self, table: &str, total: u64, done: u64) {
+        let bar = indicatif::ProgressBar::new(total).with_message(table.to_string());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>20} [{bar:40}] {pos}/{len} rows")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_position(done);
+        self.0 = Some(bar);
+    }
+    fn advance(&mut self, rows: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(rows);
+        }
+    }
+    fn finish_table(&mut self) {
+        if let Some(b) = self.0.take() {
+            b.finish();
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -65,6 +116,7 @@ pub fn main() -> ExitCode {
                 println!("database at {} is up to date", config.database.url);
                 Ok(())
             }
+            Command::ExportTo { url } => export_to(&config.database.url, &url).await,
         }
     });
     match result {

@@ -281,9 +281,13 @@ pub struct ServerConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
-    /// `sqlite://path` (created if missing).
+    /// `sqlite://path` (created if missing), or `postgres://user@host/db` for several
+    /// instances sharing one database.
     pub url: String,
     pub max_connections: u32,
+    /// PostgreSQL with several instances: how often the leader checks that it still
+    /// holds the leader lock, and a follower tries to take it. Bounds the failover time.
+    pub lease_check_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -369,6 +373,7 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: "sqlite://./data/monitor.db".into(),
             max_connections: 8,
+            lease_check_secs: 2,
         }
     }
 }

@@ -60,6 +60,16 @@ pub struct HealthReport {
     pub metrics: Metrics,
     pub not_configured: Vec<&'static str>,
     pub details: BTreeMap<&'static str, CheckDetail>,
+    /// This instance's part when several share one database.
+    pub instance: Instance,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Instance {
+    /// Runs the alert engine, the outbox, probes and retention (always, on SQLite).
+    pub leader: bool,
+    /// `sqlite` or `postgres`.
+    pub database: &'static str,
 }
 
 pub fn status_of(checks: &Checks) -> Status {
@@ -202,6 +212,14 @@ pub async fn report(state: &AppState) -> HealthReport {
         not_configured,
         details,
         checks,
+        instance: Instance {
+            leader: state.leader.load(std::sync::atomic::Ordering::Relaxed),
+            database: if crate::storage::is_postgres(&state.config.database.url) {
+                "postgres"
+            } else {
+                "sqlite"
+            },
+        },
     }
 }
 

@@ -29,6 +29,7 @@ pub mod health;
 pub mod http;
 pub mod ingest;
 pub mod issues;
+pub mod leader;
 pub mod live;
 pub mod notify;
 pub mod probes;

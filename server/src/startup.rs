@@ -79,6 +79,7 @@ impl Application {
             public_url,
             telemetry,
             alert_rules,
+            leader: Default::default(),
         });
         Ok(Application {
             listener,
@@ -131,21 +132,20 @@ impl Application {
         } = self;
         let stop_workers = CancellationToken::new();
         let writer = tokio::spawn(writer.run_until_stopped(stop_workers.clone()));
-        let retention = tokio::spawn(run_retention(state.clone(), stop_workers.clone()));
-        let every = Duration::from_secs(state.config.alerts.interval_secs.max(1));
-        let outbox = tokio::spawn(crate::notify::outbox::run(
-            state.clone(),
-            stop_workers.clone(),
-        ));
-        let alerts = tokio::spawn(crate::alerts::engine::run(
-            state.clone(),
-            every,
-            stop_workers.clone(),
-        ));
-        let probes = tokio::spawn(crate::probes::runner::run(
-            state.clone(),
-            stop_workers.clone(),
-        ));
+        // The alert engine, outbox, probes and retention run on the leader only.
+        let leader = tokio::spawn(crate::leader::run(state.clone(), stop_workers.clone()));
+        let relay = storage::is_postgres(&state.config.database.url).then(|| {
+            let (url, state, stop) = (
+                state.config.database.url.clone(),
+                state.clone(),
+                stop_workers.clone(),
+            );
+            tokio::spawn(async move {
+                if let Err(e) = crate::live::relay::run(url, state, stop).await {
+                    tracing::error!(error = %format!("{e:#}"), "live relay stopped");
+                }
+            })
+        });
         let sampler = tokio::spawn(crate::telemetry::sampler::run(
             state.clone(),
             stop_workers.clone(),
@@ -162,18 +162,18 @@ impl Application {
         // The sampler and probes stop first: their last points still reach the writer.
         stop_workers.cancel();
         let _ = sampler.await;
-        let _ = probes.await;
+        let _ = leader.await;
         writer.await?;
-        let _ = retention.await;
-        let _ = alerts.await;
-        let _ = outbox.await;
+        if let Some(relay) = relay {
+            let _ = relay.await;
+        }
         storage.close().await;
         tracing::info!("shutdown complete");
         Ok(())
     }
 }
 
-async fn run_retention(state: AppState, stop: CancellationToken) {
+pub(crate) async fn run_retention(state: AppState, stop: CancellationToken) {
     let mut tick = tokio::time::interval(RETENTION_EVERY);
     loop {
         tokio::select! {

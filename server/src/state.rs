@@ -45,6 +45,8 @@ pub struct AppStateInner {
     pub alert_rules: Arc<Vec<crate::alerts::rule::Rule>>,
     /// The `/ws` live channel.
     pub live: Arc<crate::live::LiveHub>,
+    /// Whether this instance runs the alert engine, outbox, probes and retention now.
+    pub leader: std::sync::atomic::AtomicBool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

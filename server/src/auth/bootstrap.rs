@@ -37,7 +37,17 @@ pub async fn run(config: &Config, storage: &DynStorage) -> anyhow::Result<Bootst
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw_for_hash))
         .await?
         .map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
-    storage.create_user(user, &hash).await?;
+    if let Err(e) = storage.create_user(user, &hash).await {
+        // Another instance starting on the same database got there first.
+        if storage.user_by_name(user).await?.is_some() {
+            return Ok(Bootstrap {
+                project,
+                generated_password: None,
+                admin_created: false,
+            });
+        }
+        return Err(e.into());
+    }
     Ok(Bootstrap {
         project,
         generated_password: generated.then_some(pw),

@@ -42,6 +42,10 @@ pub async fn save_filters(
     let before = state.storage.filters(project.id).await?;
     state.storage.set_filters(project.id, f, now_ms()).await?;
     state.projects.replace(state.storage.projects().await?);
+    // Other instances reload theirs when this reaches them.
+    state
+        .live
+        .publish(serde_json::json!({"type": "projects", "project": project.slug}));
     tracing::info!(by = %user.username, project = %project.slug, "inbound filters changed");
     audit::record(
         state,

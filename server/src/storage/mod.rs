@@ -1,10 +1,14 @@
 //! The storage interface. Everything that reads or writes the database goes through
-//! [`Storage`]; [`sqlite::SqliteStorage`] is the embedded default, and a PostgreSQL
-//! implementation can sit beside it without touching callers.
+//! [`Storage`]; [`sqlite::SqliteStorage`] is the embedded default and
+//! [`postgres::PgStorage`] serves several instances sharing one database. The URL
+//! chooses: `sqlite://...` or `postgres://...`.
 
 #[cfg(test)]
 pub mod contract;
+pub mod export;
+pub mod postgres;
 pub mod sqlite;
+pub mod test_db;
 
 use crate::rollup::{Metric, RollupDelta};
 use async_trait::async_trait;
@@ -18,7 +22,7 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored sketch is unreadable: {0}")]
     Sketch(String),
-    #[error("unsupported database url {0:?}: use sqlite://path")]
+    #[error("unsupported database url {0:?}: use sqlite://path or postgres://user@host/db")]
     UnsupportedUrl(String),
 }
 
@@ -537,16 +541,48 @@ pub trait Storage: Send + Sync + 'static {
         rollups_before_minute: i64,
         now_ms: i64,
     ) -> Result<u64>;
+    /// Tries to become the instance that runs the alert engine, the outbox, probes and
+    /// retention. `None`: another instance holds the role.
+    async fn try_lead(&self) -> Result<Option<Box<dyn Lease>>>;
+
     async fn close(&self);
+}
+
+/// The leader role, held until dropped or found lost.
+#[async_trait]
+pub trait Lease: Send {
+    /// Whether the role is still ours (checked every few seconds).
+    async fn held(&mut self) -> bool;
+    /// Gives the role up now rather than when the connection closes.
+    async fn release(&mut self);
+}
+
+/// SQLite has one instance: it always leads.
+pub struct SoleLease;
+
+#[async_trait]
+impl Lease for SoleLease {
+    async fn held(&mut self) -> bool {
+        true
+    }
+    async fn release(&mut self) {}
 }
 
 pub type DynStorage = Arc<dyn Storage>;
 
 /// Opens the storage a database URL names and brings its schema up to date.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 pub async fn connect(url: &str, max_connections: u32) -> Result<DynStorage> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(
             sqlite::SqliteStorage::connect(url, max_connections).await?,
+        ))
+    } else if is_postgres(url) {
+        Ok(Arc::new(
+            postgres::PgStorage::connect(url, max_connections).await?,
         ))
     } else {
         Err(StorageError::UnsupportedUrl(url.to_string()))

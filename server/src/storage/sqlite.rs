@@ -3,7 +3,7 @@
 mod alerts;
 mod batch;
 mod business;
-mod issues;
+pub(super) mod issues;
 mod logs;
 mod perf;
 mod probes;
@@ -36,6 +36,10 @@ pub struct SqliteStorage {
 }
 
 impl SqliteStorage {
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Opens (creating file and folder if needed) and migrates the database at `url`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -886,6 +890,10 @@ impl Storage for SqliteStorage {
                 .rows_affected();
         }
         Ok(deleted)
+    }
+
+    async fn try_lead(&self) -> Result<Option<Box<dyn super::Lease>>> {
+        Ok(Some(Box::new(super::SoleLease)))
     }
 
     async fn close(&self) {

@@ -44,7 +44,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             rate,
             t.requests.error_rate(),
         ];
-        state.live.publish(serde_json::json!({
+        state.live.publish_local(serde_json::json!({
             "type": "metrics",
             "memory_mb": values[0], "cpu": values[1], "connections": values[2],
             "requests_per_s": values[3], "error_rate": values[4],

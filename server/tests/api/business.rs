@@ -5,7 +5,7 @@ use crate::helpers::{spawn_app_with, TestApp};
 use monitor::alerts::{engine, rule};
 use serde_json::{json, Value};
 
-async fn post_events(app: &TestApp, body: &Value) -> reqwest::Response {
+pub async fn post_events(app: &TestApp, body: &Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/events"))
         .header("x-monitor-key", &app.public_key)

@@ -6,7 +6,7 @@
 use crate::helpers::{spawn_app_with, TestApp};
 use serde_json::{json, Value};
 
-async fn post_logs(app: &TestApp, body: String) -> reqwest::Response {
+pub async fn post_logs(app: &TestApp, body: String) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/logs"))
         .header("x-monitor-key", &app.public_key)

@@ -11,6 +11,7 @@ mod logs;
 mod performance;
 mod probes;
 mod rum;
+mod scaling;
 mod security;
 mod self_report;
 mod sentry;

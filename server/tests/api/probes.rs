@@ -284,7 +284,7 @@ async fn health_is_503_when_a_dependency_is_down_and_answers_in_time_when_one_ha
     app.stop().await;
 }
 
-async fn api_token(app: &TestApp) -> String {
+pub async fn api_token(app: &TestApp) -> String {
     let r = app
         .post_json("/api/v1/tokens", &json!({"name": "probe-test"}))
         .await;

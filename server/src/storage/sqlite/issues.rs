@@ -41,7 +41,7 @@ pub fn issue_from(r: &SqliteRow) -> Result<IssueSummary> {
 }
 
 /// `%text%` for LIKE, with the wildcards in `text` taken literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
     for c in text.chars() {

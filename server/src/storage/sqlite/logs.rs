@@ -25,15 +25,6 @@ pub async fn insert(tx: &mut SqliteConnection, rows: &[LogLine]) -> Result<()> {
     Ok(())
 }
 
-/// `%text%` for LIKE with its wildcards taken literally.
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 pub async fn search(pool: &SqlitePool, project_id: i64, q: &LogQuery) -> Result<Vec<LogLine>> {
     let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT id, project_id, at, level, service, environment, restaurant_id, message, body
@@ -63,7 +54,7 @@ pub async fn search(pool: &SqlitePool, project_id: i64, q: &LogQuery) -> Result<
             .push_bind(v.clone());
     }
     if let Some(t) = &q.text {
-        let pattern = like(t);
+        let pattern = super::issues::like_pattern(t);
         b.push(" AND (message LIKE ")
             .push_bind(pattern.clone())
             .push(" ESCAPE '\\' OR body LIKE ")

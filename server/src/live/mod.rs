@@ -2,6 +2,11 @@
 //! probe state changes, a metrics tick) to every connected dashboard, and the figures of
 //! its connections. A slow client misses events rather than holding memory: the channel
 //! is bounded and the dashboard's 30 s refresh covers what it missed.
+//!
+//! With several instances on PostgreSQL, [`relay`] carries each instance's events to the
+//! others (LISTEN/NOTIFY), so a dashboard sees events raised anywhere.
+
+pub mod relay;
 
 use app::model::WsFigures;
 use std::{
@@ -27,6 +32,8 @@ pub struct LiveHub {
     closed_ms: AtomicU64,
     by_restaurant: Mutex<HashMap<String, i64>>,
     prom: Option<Arc<crate::telemetry::Telemetry>>,
+    /// Events for the other instances, when there are any (PostgreSQL).
+    outbound: std::sync::OnceLock<tokio::sync::mpsc::Sender<Arc<str>>>,
 }
 
 impl Default for LiveHub {
@@ -48,12 +55,35 @@ impl LiveHub {
             closed_ms: AtomicU64::new(0),
             by_restaurant: Mutex::new(HashMap::new()),
             prom: telemetry,
+            outbound: std::sync::OnceLock::new(),
         }
     }
 
     /// Sends an event to every connected client (none connected: dropped).
+    /// Sends an event to every connected client (none connected: dropped), on this
+    /// instance and, through the relay, on the others.
     pub fn publish(&self, event: serde_json::Value) {
+        let text: Arc<str> = event.to_string().into();
+        if let Some(out) = self.outbound.get() {
+            // A full relay queue drops the event for other instances only.
+            let _ = out.try_send(text.clone());
+        }
+        let _ = self.tx.send(text);
+    }
+
+    /// Sends an event to this instance's clients only (its own process metrics).
+    pub fn publish_local(&self, event: serde_json::Value) {
         let _ = self.tx.send(event.to_string().into());
+    }
+
+    /// An event another instance published.
+    pub(crate) fn deliver_remote(&self, text: Arc<str>) {
+        let _ = self.tx.send(text);
+    }
+
+    /// Hands this instance's events to a relay from now on.
+    pub(crate) fn relay_to(&self, out: tokio::sync::mpsc::Sender<Arc<str>>) {
+        let _ = self.outbound.set(out);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {

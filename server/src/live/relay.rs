@@ -1,0 +1,92 @@
+//! The live channel across instances: each instance NOTIFYs its events on one
+//! PostgreSQL channel and LISTENs for the others'. Payloads carry the sender's id so an
+//! instance skips its own (it already delivered them locally).
+
+use crate::state::AppState;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+pub const CHANNEL: &str = "monitor_live";
+/// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
+const MAX_PAYLOAD: usize = 7_900;
+/// Events waiting to be sent to the other instances before new ones are dropped.
+const QUEUE: usize = 1_024;
+
+/// Connects both directions, then relays until `stop`.
+pub async fn run(url: String, state: AppState, stop: CancellationToken) -> anyhow::Result<()> {
+    let me = format!("{:016x}", rand::random::<u64>());
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await?;
+    let mut listener = PgListener::connect(&url).await?;
+    listener.listen(CHANNEL).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Arc<str>>(QUEUE);
+    state.live.relay_to(tx);
+    tracing::info!(instance = %me, "live events relayed through PostgreSQL");
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            Some(event) = rx.recv() => {
+                let payload = format!("{me} {event}");
+                if payload.len() > MAX_PAYLOAD {
+                    tracing::warn!(bytes = payload.len(), "live event too large to relay");
+                    continue;
+                }
+                if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(&payload)
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!(error = %e, "live event not relayed");
+                }
+            }
+            // The listener reconnects by itself; events sent meanwhile are missed, which
+            // the dashboards' periodic refresh covers.
+            n = listener.recv() => match n {
+                Ok(n) => receive(&state, &me, n.payload()).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live relay listener failed");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            },
+        }
+    }
+    pool.close().await;
+    Ok(())
+}
+
+async fn receive(state: &AppState, me: &str, payload: &str) {
+    let Some((from, event)) = payload.split_once(' ') else {
+        return;
+    };
+    if from == me {
+        return;
+    }
+    if is_projects_change(event) {
+        // Another instance changed a project's settings (inbound filters): reload them,
+        // since ingest reads projects from memory.
+        match state.storage.projects().await {
+            Ok(p) => state.projects.replace(p),
+            Err(e) => tracing::warn!(error = %e, "projects not reloaded"),
+        }
+    }
+    state.live.deliver_remote(event.into());
+}
+
+fn is_projects_change(event: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(event)
+        .is_ok_and(|v| v.get("type").and_then(|t| t.as_str()) == Some("projects"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn recognises_a_projects_change() {
+        assert!(super::is_projects_change(r#"{"type":"projects"}"#));
+        assert!(!super::is_projects_change(r#"{"type":"alert"}"#));
+        assert!(!super::is_projects_change("not json"));
+    }
+}

@@ -1,0 +1,168 @@
+//! Issue reads: the filtered, sorted list with sparklines, and the tag store.
+
+use crate::storage::{
+    IssueQuery, IssueSort, IssueStatus, IssueSummary, Result, StorageError, TagDistribution,
+};
+use sqlx::{postgres::PgRow, PgPool, Postgres, QueryBuilder, Row};
+use std::collections::HashMap;
+
+use crate::storage::sqlite::issues::like_pattern;
+pub use crate::storage::sqlite::issues::{ISSUE_SELECT, SPARK_HOURS};
+
+pub fn issue_from(r: &PgRow) -> Result<IssueSummary> {
+    let status: String = r.try_get("status")?;
+    Ok(IssueSummary {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        culprit: r.try_get("culprit")?,
+        level: r.try_get("level")?,
+        status: IssueStatus::parse(&status).ok_or_else(|| {
+            StorageError::Database(sqlx::Error::Decode(
+                format!("unknown issue status {status:?}").into(),
+            ))
+        })?,
+        first_seen_ms: r.try_get("first_seen")?,
+        last_seen_ms: r.try_get("last_seen")?,
+        events: r.try_get::<i64, _>("event_count")? as u64,
+        users: r.try_get::<i64, _>("users")? as u64,
+        restaurants: r.try_get::<i64, _>("restaurants")? as u64,
+        orders: r.try_get::<i64, _>("orders")? as u64,
+        regressed_at_ms: r.try_get("regressed_at")?,
+        sparkline: vec![],
+    })
+}
+
+fn has_tag(q: &mut QueryBuilder<'_, Postgres>, key: String, value: String) {
+    q.push(" AND EXISTS (SELECT 1 FROM issue_tags t WHERE t.issue_id = i.id AND t.key = ")
+        .push_bind(key)
+        .push(" AND t.value = ")
+        .push_bind(value)
+        .push(")");
+}
+
+pub async fn list(
+    pool: &PgPool,
+    project_id: i64,
+    f: &IssueQuery,
+    now_ms: i64,
+) -> Result<Vec<IssueSummary>> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "SELECT * FROM ({ISSUE_SELECT} WHERE i.project_id = "
+    ));
+    q.push_bind(project_id);
+    if let Some(status) = f.status {
+        q.push(" AND i.status = ").push_bind(status.as_str());
+    }
+    if let Some(level) = &f.level {
+        q.push(" AND i.level = ").push_bind(level.clone());
+    }
+    if let Some(env) = &f.environment {
+        has_tag(&mut q, "environment".into(), env.clone());
+    }
+    if let Some(release) = &f.release {
+        has_tag(&mut q, "release".into(), release.clone());
+    }
+    for (k, v) in &f.tags {
+        has_tag(&mut q, k.clone(), v.clone());
+    }
+    if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = like_pattern(text);
+        q.push(" AND (i.title ILIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR i.culprit ILIKE ")
+            .push_bind(p)
+            .push(" ESCAPE '\\')");
+    }
+    q.push(") listed ORDER BY ").push(match f.sort {
+        IssueSort::LastSeen => "last_seen DESC",
+        IssueSort::FirstSeen => "first_seen DESC",
+        IssueSort::Events => "event_count DESC",
+        IssueSort::Users => "users DESC",
+    });
+    q.push(", id DESC LIMIT ")
+        .push_bind(i64::from(f.limit.unwrap_or(100).clamp(1, 1000)));
+    let rows = q.build().fetch_all(pool).await?;
+    let mut issues: Vec<IssueSummary> = rows.iter().map(issue_from).collect::<Result<_>>()?;
+    sparklines(pool, &mut issues, now_ms).await?;
+    Ok(issues)
+}
+
+/// Fills each issue's events per hour over the 24 hours ending at `now_ms`.
+async fn sparklines(pool: &PgPool, issues: &mut [IssueSummary], now_ms: i64) -> Result<()> {
+    if issues.is_empty() {
+        return Ok(());
+    }
+    let last = now_ms.div_euclid(3_600_000);
+    let first = last - (SPARK_HOURS - 1);
+    let mut q: QueryBuilder<Postgres> =
+        QueryBuilder::new("SELECT issue_id, hour, count FROM issue_hours WHERE hour BETWEEN ");
+    q.push_bind(first)
+        .push(" AND ")
+        .push_bind(last)
+        .push(" AND issue_id IN (");
+    let mut ids = q.separated(", ");
+    for i in issues.iter() {
+        ids.push_bind(i.id);
+    }
+    q.push(")");
+    let mut counts: HashMap<i64, Vec<u64>> = HashMap::new();
+    for r in q.build().fetch_all(pool).await? {
+        let (id, hour, count): (i64, i64, i64) = (
+            r.try_get("issue_id")?,
+            r.try_get("hour")?,
+            r.try_get("count")?,
+        );
+        let line = counts
+            .entry(id)
+            .or_insert_with(|| vec![0; SPARK_HOURS as usize]);
+        line[(hour - first) as usize] = count as u64;
+    }
+    for i in issues {
+        i.sparkline = counts
+            .remove(&i.id)
+            .unwrap_or_else(|| vec![0; SPARK_HOURS as usize]);
+    }
+    Ok(())
+}
+
+pub async fn tags(pool: &PgPool, issue_id: i64, top: u32) -> Result<Vec<TagDistribution>> {
+    let totals = sqlx::query(
+        "SELECT key, SUM(times_seen)::BIGINT AS total, COUNT(*) AS distinct_values FROM issue_tags
+         WHERE issue_id = $1 GROUP BY key ORDER BY key",
+    )
+    .bind(issue_id)
+    .fetch_all(pool)
+    .await?;
+    let tops = sqlx::query(
+        "SELECT key, value, times_seen FROM (
+           SELECT key, value, times_seen,
+                  ROW_NUMBER() OVER (PARTITION BY key ORDER BY times_seen DESC, value) AS rank
+           FROM issue_tags WHERE issue_id = $1) ranked
+         WHERE rank <= $2 ORDER BY key, rank",
+    )
+    .bind(issue_id)
+    .bind(i64::from(top))
+    .fetch_all(pool)
+    .await?;
+    let mut out: Vec<TagDistribution> = totals
+        .iter()
+        .map(|r| {
+            Ok(TagDistribution {
+                key: r.try_get("key")?,
+                total: r.try_get::<i64, _>("total")? as u64,
+                distinct: r.try_get::<i64, _>("distinct_values")? as u64,
+                top: vec![],
+            })
+        })
+        .collect::<Result<_>>()?;
+    for r in tops {
+        let key: String = r.try_get("key")?;
+        if let Some(d) = out.iter_mut().find(|d| d.key == key) {
+            d.top.push((
+                r.try_get("value")?,
+                r.try_get::<i64, _>("times_seen")? as u64,
+            ));
+        }
+    }
+    Ok(out)
+}
