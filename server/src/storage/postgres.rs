@@ -962,6 +962,8 @@ impl Storage for PgStorage {
 
 #[cfg(test)]
 mod tests {
+    use crate::storage::Storage;
+
     /// The shared contract on the PostgreSQL at `TEST_POSTGRES_URL` (the test script
     /// starts it), in a fresh database dropped afterwards.
     #[tokio::test]
@@ -970,7 +972,6 @@ mod tests {
             return;
         };
         let s = super::PgStorage::connect(&db.url, 4).await.unwrap();
-        use crate::storage::Storage;
         crate::storage::contract::run_all(&s).await;
         s.close().await;
         db.drop().await;

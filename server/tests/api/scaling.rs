@@ -147,7 +147,7 @@ async fn leads(base: &str) -> bool {
         Ok(r) => r
             .json::<Value>()
             .await
-            .map_or(false, |v| v["instance"]["leader"] == true),
+            .is_ok_and(|v| v["instance"]["leader"] == true),
         Err(_) => false,
     }
 }

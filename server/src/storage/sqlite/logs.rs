@@ -101,7 +101,8 @@ pub async fn retention(pool: &SqlitePool, before_ms: i64, max_rows: u64) -> Resu
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_lines")
         .fetch_one(pool)
         .await?;
-    let over = count - max_rows as i64;
+    // A limit past i64::MAX means no limit (a plain cast would wrap to -1: delete all).
+    let over = count - i64::try_from(max_rows).unwrap_or(i64::MAX);
     if over > 0 {
         deleted += sqlx::query(
             "DELETE FROM log_lines WHERE id IN
