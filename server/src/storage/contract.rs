@@ -944,7 +944,11 @@ async fn users_sessions_and_api_tokens(s: &dyn Storage) {
     assert!(!s.revoke_api_token(t1.id).await.unwrap(), "already revoked");
     assert!(!s.revoke_api_token(-1).await.unwrap());
     assert_eq!(user(300_000).await, None, "a revoked token opens nothing");
-    assert_eq!(mine().await, std::slice::from_ref(&t2), "revoked tokens are not listed");
+    assert_eq!(
+        mine().await,
+        std::slice::from_ref(&t2),
+        "revoked tokens are not listed"
+    );
 }
 
 /// What a flush adds to a timing rollup row: `values` counted, summed and sketched.
