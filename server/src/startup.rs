@@ -159,7 +159,8 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await?;
         tracing::info!("stopped accepting requests; draining the ingest queue");
-        // The sampler and probes stop first: their last points still reach the writer.
+        // The sampler and the leader's duties (probes) stop first: their last points still
+        // reach the writer.
         stop_workers.cancel();
         let _ = sampler.await;
         let _ = leader.await;
