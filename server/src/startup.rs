@@ -140,11 +140,7 @@ impl Application {
                 state.clone(),
                 stop_workers.clone(),
             );
-            tokio::spawn(async move {
-                if let Err(e) = crate::live::relay::run(url, state, stop).await {
-                    tracing::error!(error = %format!("{e:#}"), "live relay stopped");
-                }
-            })
+            tokio::spawn(crate::live::relay::run(url, state, stop))
         });
         let sampler = tokio::spawn(crate::telemetry::sampler::run(
             state.clone(),

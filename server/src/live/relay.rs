@@ -13,21 +13,44 @@ const MAX_PAYLOAD: usize = 7_900;
 /// Events waiting to be sent to the other instances before new ones are dropped.
 const QUEUE: usize = 1_024;
 
-/// Connects both directions, then relays until `stop`.
-pub async fn run(url: String, state: AppState, stop: CancellationToken) -> anyhow::Result<()> {
+/// How long to wait before connecting again after the relay's connection failed.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Relays until `stop`, connecting again whenever the database goes away (events
+/// published meanwhile stay local; the dashboards' refresh covers them).
+pub async fn run(url: String, state: AppState, stop: CancellationToken) {
     let me = format!("{:016x}", rand::random::<u64>());
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await?;
-    let mut listener = PgListener::connect(&url).await?;
-    listener.listen(CHANNEL).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Arc<str>>(QUEUE);
     state.live.relay_to(tx);
-    tracing::info!(instance = %me, "live events relayed through PostgreSQL");
     loop {
+        match relay(&url, &state, &me, &mut rx, &stop).await {
+            Ok(()) => return,
+            Err(e) => tracing::warn!(error = %e, "live relay lost its connection; retrying"),
+        }
         tokio::select! {
-            _ = stop.cancelled() => break,
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(RETRY) => {}
+        }
+        // What queued up while disconnected is stale: the dashboards have refreshed.
+        while rx.try_recv().is_ok() {}
+    }
+}
+
+/// One connected session of the relay; `Ok` when stopped, `Err` when the database failed.
+async fn relay(
+    url: &str,
+    state: &AppState,
+    me: &str,
+    rx: &mut tokio::sync::mpsc::Receiver<Arc<str>>,
+    stop: &CancellationToken,
+) -> Result<(), sqlx::Error> {
+    let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+    let mut listener = PgListener::connect(url).await?;
+    listener.listen(CHANNEL).await?;
+    tracing::info!(instance = %me, "live events relayed through PostgreSQL");
+    let result = loop {
+        tokio::select! {
+            _ = stop.cancelled() => break Ok(()),
             Some(event) = rx.recv() => {
                 let payload = format!("{me} {event}");
                 if payload.len() > MAX_PAYLOAD {
@@ -43,19 +66,16 @@ pub async fn run(url: String, state: AppState, stop: CancellationToken) -> anyho
                     tracing::warn!(error = %e, "live event not relayed");
                 }
             }
-            // The listener reconnects by itself; events sent meanwhile are missed, which
-            // the dashboards' periodic refresh covers.
+            // The listener reconnects by itself after a dropped connection; an error here
+            // means it could not.
             n = listener.recv() => match n {
-                Ok(n) => receive(&state, &me, n.payload()).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "live relay listener failed");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
+                Ok(n) => receive(state, me, n.payload()).await,
+                Err(e) => break Err(e),
             },
         }
-    }
+    };
     pool.close().await;
-    Ok(())
+    result
 }
 
 async fn receive(state: &AppState, me: &str, payload: &str) {
