@@ -37,6 +37,7 @@ pub async fn run_all(s: &dyn Storage) {
     audit_log_and_login_failures(s).await;
     probes_record_attempts_and_definitions(s).await;
     capacity_counts_rows_per_table(s).await;
+    large_batches_are_stored_whole(s).await;
     // Last: it deletes every project's raw rows older than 30 days.
     retention_of_rows_days_old(s).await;
 }
@@ -1958,6 +1959,30 @@ async fn capacity_counts_rows_per_table(s: &dyn Storage) {
         assert_eq!(a.last_hour, b.last_hour + 1, "{}: the recent row", a.table);
         let oldest = b.oldest_ms.map_or(old, |o| o.min(old));
         assert_eq!(a.oldest_ms, Some(oldest), "{}", a.table);
+    }
+}
+
+/// A flush can hold thousands of rows of a kind: more than one multi-row INSERT may take
+/// (SQLite binds at most 32,766 values per statement).
+async fn large_batches_are_stored_whole(s: &dyn Storage) {
+    const N: u64 = 5_000;
+    let p = s.ensure_project("large", "L", "key-large").await.unwrap();
+    let now = now_ms();
+    let mut batch = IngestBatch::default();
+    for i in 0..N as i64 {
+        let mut rows = raw_rows(p.id, now - i);
+        rows.errors.clear();
+        batch.append(rows);
+    }
+    let (_, before) = s.capacity(now - HOUR).await.unwrap();
+    write(s, batch).await;
+    let (_, after) = s.capacity(now - HOUR).await.unwrap();
+    for (b, a) in before.iter().zip(&after) {
+        let want = match a.table.as_str() {
+            "error_events" | "probe_results" => 0,
+            _ => N,
+        };
+        assert_eq!(a.rows - b.rows, want, "{}: every row of the batch", a.table);
     }
 }
 

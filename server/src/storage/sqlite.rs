@@ -33,6 +33,23 @@ pub struct SqliteStorage {
     /// with SQLITE_BUSY when two try to upgrade at once (the busy timeout does not cover
     /// that case), so multi-statement writes take this lock first.
     write: tokio::sync::Mutex<()>,
+    /// Beside the database file: whoever holds its lock leads (see `try_lead`).
+    leader_lock: Option<std::path::PathBuf>,
+}
+
+/// The leader role on SQLite: an exclusive lock on a file beside the database, so a
+/// second instance started on the same file by mistake does not run the alert engine
+/// (and send every notification) twice. The OS drops the lock when the process dies.
+struct FileLease(std::fs::File);
+
+#[async_trait]
+impl super::Lease for FileLease {
+    async fn held(&mut self) -> bool {
+        true
+    }
+    async fn release(&mut self) {
+        let _ = self.0.unlock();
+    }
 }
 
 impl SqliteStorage {
@@ -48,7 +65,11 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        if let Some(dir) = options.get_filename().parent() {
+        let file = options.get_filename();
+        let leader_lock = (!file.as_os_str().is_empty()
+            && file != std::path::Path::new(":memory:"))
+        .then(|| file.with_extension("leader.lock"));
+        if let Some(dir) = file.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| StorageError::Database(e.into()))?;
             }
@@ -61,6 +82,7 @@ impl SqliteStorage {
         Ok(SqliteStorage {
             pool,
             write: tokio::sync::Mutex::new(()),
+            leader_lock,
         })
     }
 }
@@ -893,7 +915,21 @@ impl Storage for SqliteStorage {
     }
 
     async fn try_lead(&self) -> Result<Option<Box<dyn super::Lease>>> {
-        Ok(Some(Box::new(super::SoleLease)))
+        let Some(path) = &self.leader_lock else {
+            return Ok(Some(Box::new(super::SoleLease)));
+        };
+        let io = |e: std::io::Error| StorageError::Database(e.into());
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Box::new(FileLease(file)))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
     }
 
     async fn close(&self) {
@@ -911,5 +947,22 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let s = SqliteStorage::connect(&url, 2).await.unwrap();
         crate::storage::contract::run_all(&s).await;
+    }
+
+    #[tokio::test]
+    async fn a_second_instance_on_the_same_file_does_not_lead() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let (a, b) = (
+            SqliteStorage::connect(&url, 1).await.unwrap(),
+            SqliteStorage::connect(&url, 1).await.unwrap(),
+        );
+        let mut lease = a.try_lead().await.unwrap().expect("the first leads");
+        assert!(b.try_lead().await.unwrap().is_none(), "one leader per file");
+        lease.release().await;
+        assert!(
+            b.try_lead().await.unwrap().is_some(),
+            "taken over once released"
+        );
     }
 }

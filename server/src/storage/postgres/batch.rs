@@ -12,11 +12,16 @@ use crate::{
 };
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
-/// PostgreSQL allows 65 535 bound parameters per statement; at most 18 per row here.
-const ROWS_PER_INSERT: usize = 2_000;
+/// PostgreSQL allows 65_535 bound parameters per statement: a multi-row INSERT takes as
+/// many rows as fit (a larger batch failed whole and was dropped).
+const MAX_PARAMS: usize = 65_535;
+
+pub(super) const fn rows_per_insert(columns: usize) -> usize {
+    MAX_PARAMS / columns
+}
 
 pub async fn page_loads(tx: &mut PgConnection, rows: &[RumEventRow]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(rows_per_insert(17)) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
             "INSERT INTO rum_events (project_id, received_at, client_ts, kind, page, session_id, \
              user_agent, ttfb, dcl, load, fp, fcp, lcp, cls, inp, source, restaurant_id) ",
@@ -46,7 +51,7 @@ pub async fn page_loads(tx: &mut PgConnection, rows: &[RumEventRow]) -> Result<(
 }
 
 pub async fn api_calls(tx: &mut PgConnection, rows: &[ApiCallRow]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(rows_per_insert(10)) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
             "INSERT INTO api_calls (project_id, received_at, page, method, route, status, \
              duration, session_id, source, restaurant_id) ",
@@ -69,7 +74,7 @@ pub async fn api_calls(tx: &mut PgConnection, rows: &[ApiCallRow]) -> Result<()>
 }
 
 pub async fn memory(tx: &mut PgConnection, rows: &[MemorySample]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(rows_per_insert(5)) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
             "INSERT INTO memory_samples (project_id, received_at, page, used_mb, restaurant_id) ",
         );
@@ -86,7 +91,7 @@ pub async fn memory(tx: &mut PgConnection, rows: &[MemorySample]) -> Result<()> 
 }
 
 pub async fn custom(tx: &mut PgConnection, rows: &[CustomPoint]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(rows_per_insert(4)) {
         let mut q: QueryBuilder<Postgres> =
             QueryBuilder::new("INSERT INTO custom_points (project_id, name, at, value) ");
         q.push_values(chunk, |mut b, p| {
@@ -101,7 +106,7 @@ pub async fn custom(tx: &mut PgConnection, rows: &[CustomPoint]) -> Result<()> {
 }
 
 pub async fn business(tx: &mut PgConnection, rows: &[BusinessEvent]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
+    for chunk in rows.chunks(rows_per_insert(18)) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
             "INSERT INTO business_events (project_id, at, kind, restaurant_id, order_id, payment_id,
                session_id, amount_minor, currency, status, method, order_type, item_count,

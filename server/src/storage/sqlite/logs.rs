@@ -5,7 +5,7 @@ use crate::storage::{LogLine, LogQuery, Result};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 pub async fn insert(tx: &mut SqliteConnection, rows: &[LogLine]) -> Result<()> {
-    for chunk in rows.chunks(2000) {
+    for chunk in rows.chunks(super::batch::rows_per_insert(8)) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO log_lines (project_id, at, level, service, environment, restaurant_id,
                message, body) ",
