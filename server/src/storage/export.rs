@@ -55,7 +55,7 @@ pub struct TableCount {
 }
 
 /// What the caller shows while copying.
-pub trait Progress {
+pub trait Progress: Send {
     fn table(&mut self, table: &str, total: u64, done: u64);
     fn advance(&mut self, rows: u64);
     fn finish_table(&mut self);

@@ -282,15 +282,18 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     let app = spawn_app_with(|c| c.alerts.interval_secs = 3600).await;
     app.login().await;
     let now = monitor::clock::now_ms();
-    let items: Vec<Value> = (0..30)
-        .map(|i| beacon("/menu", 100.0 + f64::from(i)))
-        .collect();
-    assert_eq!(
-        app.post_rum(beacons(&items), "application/json")
-            .await
-            .status(),
-        202
-    );
+    // More page loads than one copy chunk (2,000), so the copy can stop half-way through.
+    for round in 0..21 {
+        let items: Vec<Value> = (0..100)
+            .map(|i| beacon("/menu", 100.0 + f64::from(round * 100 + i)))
+            .collect();
+        assert_eq!(
+            app.post_rum(beacons(&items), "application/json")
+                .await
+                .status(),
+            202
+        );
+    }
     let events = json!({ "events": crate::business::day(now) });
     assert_eq!(
         crate::business::post_events(&app, &events).await.status(),
@@ -304,7 +307,7 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     let body = format!("{}\n{}\n", logs[0], logs[1]);
     assert_eq!(crate::logs::post_logs(&app, body).await.status(), 202);
     crate::probes::api_token(&app).await;
-    app.wait_for_events(30).await;
+    assert_eq!(app.wait_for_events(2_100).await, 2_100);
     let before = app
         .wait_json("/api/v1/issues", |v| {
             v.as_array().is_some_and(|a| !a.is_empty())
@@ -321,13 +324,39 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
         fn advance(&mut self, _: u64) {}
         fn finish_table(&mut self) {}
     }
+    /// Dies (as a killed process would) after the first chunk of page loads is committed.
+    struct DiesInPageLoads(bool);
+    impl monitor::storage::export::Progress for DiesInPageLoads {
+        fn table(&mut self, table: &str, _: u64, _: u64) {
+            self.0 = table == "rum_events";
+        }
+        fn advance(&mut self, _: u64) {
+            assert!(!self.0, "killed half-way through rum_events");
+        }
+        fn finish_table(&mut self) {}
+    }
+    let (from, to) = (sqlite_url.clone(), pg.url.clone());
+    let interrupted = tokio::spawn(async move {
+        monitor::storage::export::run(&from, &to, &mut DiesInPageLoads(false)).await
+    })
+    .await;
+    assert!(interrupted.is_err(), "the first copy stopped half-way");
+    let db = sqlx::PgPool::connect(&pg.url).await.unwrap();
+    let copied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rum_events")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(copied, 2_000, "one chunk of page loads was committed");
+    db.close().await;
+
+    // Run again: it resumes after the committed chunk.
     let counts = monitor::storage::export::run(&sqlite_url, &pg.url, &mut Quiet)
         .await
         .unwrap();
     let rows = |t: &str| counts.iter().find(|c| c.table == t).unwrap().target_rows;
-    assert_eq!(rows("rum_events"), 30);
+    assert_eq!(rows("rum_events"), 2_100);
     assert!(rows("business_events") >= 19 && rows("log_lines") == 2 && rows("audit_log") >= 1);
-    // Run again (as after an interruption): nothing is copied twice.
+    // Once more, on a finished copy: nothing is copied twice.
     let again = monitor::storage::export::run(&sqlite_url, &pg.url, &mut Quiet)
         .await
         .unwrap();
