@@ -7,6 +7,7 @@
 pub mod contract;
 pub mod export;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 pub mod test_db;
 

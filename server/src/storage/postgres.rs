@@ -17,18 +17,19 @@ mod probes;
 mod security;
 
 use super::{
+    rows::{self, Cols},
     ApiToken, ErrorEvent, InboundFilters, IngestBatch, IssueChange, IssueQuery, IssueStatus,
-    IssueSummary, OutcomeCount, Project, Result, RollupRow, SessionHealth, Storage, StorageError,
+    IssueSummary, OutcomeCount, Project, Result, RollupRow, SessionHealth, Storage,
     TagDistribution, User,
 };
 use crate::{
     clock::now_ms,
-    rollup::{Metric, RollupDelta, Sketch},
+    rollup::{Metric, RollupDelta},
 };
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
-    PgPool, Row,
+    PgPool,
 };
 use std::{str::FromStr, time::Duration};
 
@@ -114,64 +115,10 @@ impl PgStorage {
     }
 }
 
-fn user_from(row: &sqlx::postgres::PgRow) -> Result<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        password_hash: row.try_get("password_hash")?,
-    })
-}
-
 /// Projects with their inbound filters (defaults where none were saved).
 const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
     f.messages, f.browser_extensions, f.environments
     FROM projects p LEFT JOIN project_filters f ON f.project_id = p.id";
-
-fn json_list(text: Option<String>) -> Result<Vec<String>> {
-    match text {
-        None => Ok(vec![]),
-        Some(t) => serde_json::from_str(&t)
-            .map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e)))),
-    }
-}
-
-fn filters_from(row: &sqlx::postgres::PgRow) -> Result<InboundFilters> {
-    let messages: Option<String> = row.try_get("messages")?;
-    if messages.is_none() {
-        return Ok(InboundFilters::default());
-    }
-    Ok(InboundFilters {
-        messages: json_list(messages)?,
-        browser_extensions: row.try_get::<i64, _>("browser_extensions")? != 0,
-        environments: json_list(row.try_get("environments")?)?,
-    })
-}
-
-fn project_from(row: &sqlx::postgres::PgRow) -> Result<Project> {
-    Ok(Project {
-        id: row.try_get("id")?,
-        slug: row.try_get("slug")?,
-        name: row.try_get("name")?,
-        public_key: row.try_get("public_key")?,
-        filters: filters_from(row)?,
-    })
-}
-
-fn rollup_from(r: &sqlx::postgres::PgRow) -> Result<RollupRow> {
-    Ok(RollupRow {
-        minute: r.try_get("minute")?,
-        page: r.try_get("page")?,
-        count: r.try_get::<i64, _>("count")? as u64,
-        sum: r.try_get("sum")?,
-        sketch: decode_sketch(r.try_get("sketch")?)?,
-    })
-}
-
-pub(super) fn decode_sketch(bytes: Option<Vec<u8>>) -> Result<Option<Sketch>> {
-    bytes
-        .map(|b| Sketch::decode(&b).map_err(StorageError::Sketch))
-        .transpose()
-}
 
 #[async_trait]
 impl Storage for PgStorage {
@@ -195,16 +142,14 @@ impl Storage for PgStorage {
             .bind(slug)
             .fetch_one(&self.pool)
             .await?;
-        project_from(&row)
+        rows::project(&row)
     }
 
     async fn projects(&self) -> Result<Vec<Project>> {
-        sqlx::query(&format!("{PROJECT_SELECT} ORDER BY p.id"))
+        let found = sqlx::query(&format!("{PROJECT_SELECT} ORDER BY p.id"))
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(project_from)
-            .collect()
+            .await?;
+        rows::all(&found, rows::project)
     }
 
     async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
@@ -213,7 +158,7 @@ impl Storage for PgStorage {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(user_from)
+            .map(rows::user)
             .transpose()
     }
 
@@ -227,7 +172,7 @@ impl Storage for PgStorage {
         .bind(now_ms())
         .fetch_one(&self.pool)
         .await?;
-        user_from(&row)
+        rows::user(&row)
     }
 
     async fn create_session(
@@ -257,7 +202,7 @@ impl Storage for PgStorage {
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(user_from)
+        .map(rows::user)
         .transpose()
     }
 
@@ -307,7 +252,7 @@ impl Storage for PgStorage {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let token_id: i64 = row.try_get("token_id")?;
+        let token_id = row.int("token_id")?;
         sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1
              WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
@@ -317,27 +262,17 @@ impl Storage for PgStorage {
         .bind(now_ms - 60_000)
         .execute(&self.pool)
         .await?;
-        user_from(&row).map(Some)
+        rows::user(&row).map(Some)
     }
 
     async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens
              WHERE revoked_at IS NULL ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ApiToken {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    prefix: r.try_get("prefix")?,
-                    created_at_ms: r.try_get("created_at")?,
-                    last_used_ms: r.try_get("last_used_at")?,
-                })
-            })
-            .collect()
+        rows::all(&found, rows::api_token)
     }
 
     async fn revoke_api_token(&self, id: i64) -> Result<bool> {
@@ -391,7 +326,7 @@ impl Storage for PgStorage {
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT minute, page, count, sum, sketch FROM rum_rollups
              WHERE project_id = $1 AND metric = $2 AND page = $3 AND minute BETWEEN $4 AND $5
              ORDER BY minute",
@@ -403,7 +338,7 @@ impl Storage for PgStorage {
         .bind(to_minute)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(rollup_from).collect()
+        rows::all(&found, rows::rollup)
     }
 
     async fn rollups_by_key(
@@ -413,7 +348,7 @@ impl Storage for PgStorage {
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT minute, page, count, sum, sketch FROM rum_rollups
              WHERE project_id = $1 AND metric = $2 AND page <> '' AND minute BETWEEN $3 AND $4
              ORDER BY page, minute",
@@ -424,7 +359,7 @@ impl Storage for PgStorage {
         .bind(to_minute)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(rollup_from).collect()
+        rows::all(&found, rows::rollup)
     }
 
     async fn slow_calls(
@@ -454,7 +389,7 @@ impl Storage for PgStorage {
         to_minute: i64,
         limit: u32,
     ) -> Result<Vec<(String, u64)>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT page, SUM(count)::BIGINT AS views FROM rum_rollups
              WHERE project_id = $1 AND metric = $2 AND page <> '' AND minute BETWEEN $3 AND $4
              GROUP BY page ORDER BY views DESC, page LIMIT $5",
@@ -466,9 +401,7 @@ impl Storage for PgStorage {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| Ok((r.try_get("page")?, r.try_get::<i64, _>("views")? as u64)))
-            .collect()
+        rows::all(&found, rows::page_views)
     }
 
     async fn count_rum_events(&self, project_id: i64) -> Result<u64> {
@@ -494,7 +427,7 @@ impl Storage for PgStorage {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(issues::issue_from)
+            .map(rows::issue)
             .transpose()
     }
 
@@ -510,13 +443,7 @@ impl Storage for PgStorage {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        bodies
-            .iter()
-            .map(|b| {
-                serde_json::from_str(b)
-                    .map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e))))
-            })
-            .collect()
+        bodies.iter().map(|b| rows::json(b)).collect()
     }
 
     async fn set_issue_status(&self, id: i64, status: IssueStatus) -> Result<bool> {
@@ -547,7 +474,7 @@ impl Storage for PgStorage {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref()
-            .map(filters_from)
+            .map(rows::filters)
             .unwrap_or_else(|| Ok(InboundFilters::default()))
     }
 
@@ -571,7 +498,7 @@ impl Storage for PgStorage {
     }
 
     async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        let found = sqlx::query(
             "SELECT source, reason, category, SUM(quantity)::BIGINT AS q FROM ingest_outcomes
              WHERE project_id = $1 AND hour >= $2 GROUP BY source, reason, category
              ORDER BY q DESC, source, reason, category",
@@ -580,15 +507,7 @@ impl Storage for PgStorage {
         .bind(from_ms.div_euclid(3_600_000))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(source, reason, category, q)| OutcomeCount {
-                source,
-                reason,
-                category,
-                quantity: q as u64,
-            })
-            .collect())
+        rows::all(&found, rows::outcome)
     }
 
     async fn session_health(
@@ -597,7 +516,7 @@ impl Storage for PgStorage {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<SessionHealth> {
-        let single: (i64, i64, i64, i64) = sqlx::query_as(
+        let single = sqlx::query(
             "SELECT COUNT(*),
                     COUNT(*) FILTER (WHERE errors > 0 OR status IN ('crashed', 'abnormal')),
                     COUNT(*) FILTER (WHERE status = 'crashed'),
@@ -609,7 +528,7 @@ impl Storage for PgStorage {
         .bind(to_ms)
         .fetch_one(&self.pool)
         .await?;
-        let agg: (i64, i64, i64, i64) = sqlx::query_as(
+        let agg = sqlx::query(
             "SELECT COALESCE(SUM(exited + errored + crashed + abnormal), 0)::BIGINT,
                     COALESCE(SUM(errored + crashed + abnormal), 0)::BIGINT,
                     COALESCE(SUM(crashed), 0)::BIGINT, COALESCE(SUM(abnormal), 0)::BIGINT
@@ -620,12 +539,7 @@ impl Storage for PgStorage {
         .bind(to_ms.div_euclid(60_000))
         .fetch_one(&self.pool)
         .await?;
-        Ok(SessionHealth {
-            total: (single.0 + agg.0) as u64,
-            errored: (single.1 + agg.1) as u64,
-            crashed: (single.2 + agg.2) as u64,
-            abnormal: (single.3 + agg.3) as u64,
-        })
+        rows::session_health(&single, &agg)
     }
 
     async fn alert_states(&self) -> Result<Vec<super::AlertStateRow>> {
@@ -781,12 +695,7 @@ impl Storage for PgStorage {
             .bind(since_ms)
             .fetch_one(&self.pool)
             .await?;
-            out.push(super::TableCapacity {
-                table: table.to_string(),
-                rows: r.try_get::<i64, _>(0)? as u64,
-                last_hour: r.try_get::<i64, _>(1)? as u64,
-                oldest_ms: r.try_get(2)?,
-            });
+            out.push(rows::table_capacity(&r, table)?);
         }
         let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
             .fetch_one(&self.pool)

@@ -10,18 +10,19 @@ mod probes;
 mod security;
 
 use super::{
+    rows::{self, Cols},
     ApiToken, ErrorEvent, InboundFilters, IngestBatch, IssueChange, IssueQuery, IssueStatus,
     IssueSummary, OutcomeCount, Project, Result, RollupRow, SessionHealth, Storage, StorageError,
     TagDistribution, User,
 };
 use crate::{
     clock::now_ms,
-    rollup::{Metric, RollupDelta, Sketch},
+    rollup::{Metric, RollupDelta},
 };
 use async_trait::async_trait;
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Row, SqlitePool,
+    SqlitePool,
 };
 use std::{str::FromStr, time::Duration};
 
@@ -87,64 +88,10 @@ impl SqliteStorage {
     }
 }
 
-fn user_from(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        password_hash: row.try_get("password_hash")?,
-    })
-}
-
 /// Projects with their inbound filters (defaults where none were saved).
 const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
     f.messages, f.browser_extensions, f.environments
     FROM projects p LEFT JOIN project_filters f ON f.project_id = p.id";
-
-fn json_list(text: Option<String>) -> Result<Vec<String>> {
-    match text {
-        None => Ok(vec![]),
-        Some(t) => serde_json::from_str(&t)
-            .map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e)))),
-    }
-}
-
-fn filters_from(row: &sqlx::sqlite::SqliteRow) -> Result<InboundFilters> {
-    let messages: Option<String> = row.try_get("messages")?;
-    if messages.is_none() {
-        return Ok(InboundFilters::default());
-    }
-    Ok(InboundFilters {
-        messages: json_list(messages)?,
-        browser_extensions: row.try_get::<i64, _>("browser_extensions")? != 0,
-        environments: json_list(row.try_get("environments")?)?,
-    })
-}
-
-fn project_from(row: &sqlx::sqlite::SqliteRow) -> Result<Project> {
-    Ok(Project {
-        id: row.try_get("id")?,
-        slug: row.try_get("slug")?,
-        name: row.try_get("name")?,
-        public_key: row.try_get("public_key")?,
-        filters: filters_from(row)?,
-    })
-}
-
-fn rollup_from(r: &sqlx::sqlite::SqliteRow) -> Result<RollupRow> {
-    Ok(RollupRow {
-        minute: r.try_get("minute")?,
-        page: r.try_get("page")?,
-        count: r.try_get::<i64, _>("count")? as u64,
-        sum: r.try_get("sum")?,
-        sketch: decode_sketch(r.try_get("sketch")?)?,
-    })
-}
-
-pub(super) fn decode_sketch(bytes: Option<Vec<u8>>) -> Result<Option<Sketch>> {
-    bytes
-        .map(|b| Sketch::decode(&b).map_err(StorageError::Sketch))
-        .transpose()
-}
 
 #[async_trait]
 impl Storage for SqliteStorage {
@@ -168,16 +115,14 @@ impl Storage for SqliteStorage {
             .bind(slug)
             .fetch_one(&self.pool)
             .await?;
-        project_from(&row)
+        rows::project(&row)
     }
 
     async fn projects(&self) -> Result<Vec<Project>> {
-        sqlx::query(&format!("{PROJECT_SELECT} ORDER BY p.id"))
+        let found = sqlx::query(&format!("{PROJECT_SELECT} ORDER BY p.id"))
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(project_from)
-            .collect()
+            .await?;
+        rows::all(&found, rows::project)
     }
 
     async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
@@ -186,7 +131,7 @@ impl Storage for SqliteStorage {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(user_from)
+            .map(rows::user)
             .transpose()
     }
 
@@ -200,7 +145,7 @@ impl Storage for SqliteStorage {
         .bind(now_ms())
         .fetch_one(&self.pool)
         .await?;
-        user_from(&row)
+        rows::user(&row)
     }
 
     async fn create_session(
@@ -230,7 +175,7 @@ impl Storage for SqliteStorage {
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(user_from)
+        .map(rows::user)
         .transpose()
     }
 
@@ -280,7 +225,7 @@ impl Storage for SqliteStorage {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let token_id: i64 = row.try_get("token_id")?;
+        let token_id = row.int("token_id")?;
         sqlx::query(
             "UPDATE api_tokens SET last_used_at = ?
              WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
@@ -290,27 +235,17 @@ impl Storage for SqliteStorage {
         .bind(now_ms - 60_000)
         .execute(&self.pool)
         .await?;
-        user_from(&row).map(Some)
+        rows::user(&row).map(Some)
     }
 
     async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens
              WHERE revoked_at IS NULL ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ApiToken {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    prefix: r.try_get("prefix")?,
-                    created_at_ms: r.try_get("created_at")?,
-                    last_used_ms: r.try_get("last_used_at")?,
-                })
-            })
-            .collect()
+        rows::all(&found, rows::api_token)
     }
 
     async fn revoke_api_token(&self, id: i64) -> Result<bool> {
@@ -359,7 +294,7 @@ impl Storage for SqliteStorage {
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT minute, page, count, sum, sketch FROM rum_rollups
              WHERE project_id = ? AND metric = ? AND page = ? AND minute BETWEEN ? AND ?
              ORDER BY minute",
@@ -371,7 +306,7 @@ impl Storage for SqliteStorage {
         .bind(to_minute)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(rollup_from).collect()
+        rows::all(&found, rows::rollup)
     }
 
     async fn rollups_by_key(
@@ -381,7 +316,7 @@ impl Storage for SqliteStorage {
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT minute, page, count, sum, sketch FROM rum_rollups
              WHERE project_id = ? AND metric = ? AND page <> '' AND minute BETWEEN ? AND ?
              ORDER BY page, minute",
@@ -392,7 +327,7 @@ impl Storage for SqliteStorage {
         .bind(to_minute)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(rollup_from).collect()
+        rows::all(&found, rows::rollup)
     }
 
     async fn slow_calls(
@@ -422,7 +357,7 @@ impl Storage for SqliteStorage {
         to_minute: i64,
         limit: u32,
     ) -> Result<Vec<(String, u64)>> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT page, SUM(count) AS views FROM rum_rollups
              WHERE project_id = ? AND metric = ? AND page <> '' AND minute BETWEEN ? AND ?
              GROUP BY page ORDER BY views DESC, page LIMIT ?",
@@ -434,9 +369,7 @@ impl Storage for SqliteStorage {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| Ok((r.try_get("page")?, r.try_get::<i64, _>("views")? as u64)))
-            .collect()
+        rows::all(&found, rows::page_views)
     }
 
     async fn count_rum_events(&self, project_id: i64) -> Result<u64> {
@@ -462,7 +395,7 @@ impl Storage for SqliteStorage {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(issues::issue_from)
+            .map(rows::issue)
             .transpose()
     }
 
@@ -478,13 +411,7 @@ impl Storage for SqliteStorage {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        bodies
-            .iter()
-            .map(|b| {
-                serde_json::from_str(b)
-                    .map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e))))
-            })
-            .collect()
+        bodies.iter().map(|b| rows::json(b)).collect()
     }
 
     async fn set_issue_status(&self, id: i64, status: IssueStatus) -> Result<bool> {
@@ -515,7 +442,7 @@ impl Storage for SqliteStorage {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref()
-            .map(filters_from)
+            .map(rows::filters)
             .unwrap_or_else(|| Ok(InboundFilters::default()))
     }
 
@@ -539,7 +466,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        let found = sqlx::query(
             "SELECT source, reason, category, SUM(quantity) AS q FROM ingest_outcomes
              WHERE project_id = ? AND hour >= ? GROUP BY source, reason, category
              ORDER BY q DESC, source, reason, category",
@@ -548,15 +475,7 @@ impl Storage for SqliteStorage {
         .bind(from_ms.div_euclid(3_600_000))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(source, reason, category, q)| OutcomeCount {
-                source,
-                reason,
-                category,
-                quantity: q as u64,
-            })
-            .collect())
+        rows::all(&found, rows::outcome)
     }
 
     async fn session_health(
@@ -565,7 +484,7 @@ impl Storage for SqliteStorage {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<SessionHealth> {
-        let single: (i64, i64, i64, i64) = sqlx::query_as(
+        let single = sqlx::query(
             "SELECT COUNT(*),
                     COALESCE(SUM(errors > 0 OR status IN ('crashed', 'abnormal')), 0),
                     COALESCE(SUM(status = 'crashed'), 0),
@@ -577,7 +496,7 @@ impl Storage for SqliteStorage {
         .bind(to_ms)
         .fetch_one(&self.pool)
         .await?;
-        let agg: (i64, i64, i64, i64) = sqlx::query_as(
+        let agg = sqlx::query(
             "SELECT COALESCE(SUM(exited + errored + crashed + abnormal), 0),
                     COALESCE(SUM(errored + crashed + abnormal), 0),
                     COALESCE(SUM(crashed), 0), COALESCE(SUM(abnormal), 0)
@@ -588,12 +507,7 @@ impl Storage for SqliteStorage {
         .bind(to_ms.div_euclid(60_000))
         .fetch_one(&self.pool)
         .await?;
-        Ok(SessionHealth {
-            total: (single.0 + agg.0) as u64,
-            errored: (single.1 + agg.1) as u64,
-            crashed: (single.2 + agg.2) as u64,
-            abnormal: (single.3 + agg.3) as u64,
-        })
+        rows::session_health(&single, &agg)
     }
 
     async fn alert_states(&self) -> Result<Vec<super::AlertStateRow>> {
@@ -751,12 +665,7 @@ impl Storage for SqliteStorage {
             .bind(since_ms)
             .fetch_one(&self.pool)
             .await?;
-            out.push(super::TableCapacity {
-                table: table.to_string(),
-                rows: r.try_get::<i64, _>(0)? as u64,
-                last_hour: r.try_get::<i64, _>(1)? as u64,
-                oldest_ms: r.try_get(2)?,
-            });
+            out.push(rows::table_capacity(&r, table)?);
         }
         let bytes: i64 = sqlx::query_scalar(
             "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",

@@ -2,31 +2,17 @@
 //! dashboard rules, and the per-restaurant reads that split rules evaluate.
 
 use crate::storage::{
-    AlertHistoryEntry, AlertHistoryQuery, AlertStateRow, Delivery, Evaluation, OutboxRow, Result,
-    Silence, StorageError, StoredRule,
+    rows, AlertHistoryEntry, AlertHistoryQuery, AlertStateRow, Delivery, Evaluation, OutboxRow,
+    Result, Silence, StoredRule,
 };
-use sqlx::{postgres::PgRow, PgPool, Postgres, QueryBuilder, Row};
-
-fn decode(e: serde_json::Error) -> StorageError {
-    StorageError::Database(sqlx::Error::Decode(Box::new(e)))
-}
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 pub async fn states(pool: &PgPool) -> Result<Vec<AlertStateRow>> {
-    sqlx::query("SELECT rule, instance, state, value, acked_by, acked_at FROM alert_states")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AlertStateRow {
-                rule: r.try_get("rule")?,
-                instance: r.try_get("instance")?,
-                state: r.try_get("state")?,
-                value: r.try_get("value")?,
-                acked_by: r.try_get("acked_by")?,
-                acked_at_ms: r.try_get("acked_at")?,
-            })
-        })
-        .collect()
+    let found =
+        sqlx::query("SELECT rule, instance, state, value, acked_by, acked_at FROM alert_states")
+            .fetch_all(pool)
+            .await?;
+    rows::all(&found, rows::alert_state)
 }
 
 pub async fn record(pool: &PgPool, e: &Evaluation) -> Result<()> {
@@ -151,25 +137,15 @@ pub async fn acknowledge(
 }
 
 pub async fn due(pool: &PgPool, now_ms: i64, limit: u32) -> Result<Vec<OutboxRow>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT id, history_id, channel, payload, attempts FROM alert_outbox
          WHERE status = 'pending' AND next_attempt <= $1 ORDER BY id LIMIT $2",
     )
     .bind(now_ms)
     .bind(i64::from(limit))
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(OutboxRow {
-            id: r.try_get("id")?,
-            history_id: r.try_get("history_id")?,
-            channel: r.try_get("channel")?,
-            payload: r.try_get("payload")?,
-            attempts: r.try_get::<i64, _>("attempts")? as u32,
-        })
-    })
-    .collect()
+    .await?;
+    rows::all(&found, rows::outbox)
 }
 
 pub async fn delivered(pool: &PgPool, id: i64, now_ms: i64) -> Result<()> {
@@ -204,7 +180,7 @@ pub async fn deliveries(
     history_id: Option<i64>,
     limit: u32,
 ) -> Result<Vec<Delivery>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT o.id, o.history_id, h.rule, h.change, o.channel, o.status, o.attempts,
                 o.last_error, o.created, o.delivered_at,
                 (SELECT COUNT(*) FROM alert_outbox_alerts m WHERE m.outbox_id = o.id) AS alerts
@@ -217,40 +193,8 @@ pub async fn deliveries(
     .bind(history_id)
     .bind(i64::from(limit))
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Delivery {
-            id: r.try_get("id")?,
-            history_id: r.try_get("history_id")?,
-            rule: r.try_get("rule")?,
-            change: r.try_get("change")?,
-            alerts: r.try_get::<i64, _>("alerts")?.max(1) as u32,
-            channel: r.try_get("channel")?,
-            status: r.try_get("status")?,
-            attempts: r.try_get::<i64, _>("attempts")? as u32,
-            last_error: r.try_get("last_error")?,
-            created_at_ms: r.try_get("created")?,
-            delivered_at_ms: r.try_get("delivered_at")?,
-        })
-    })
-    .collect()
-}
-
-fn history_entry(r: &PgRow) -> Result<AlertHistoryEntry> {
-    Ok(AlertHistoryEntry {
-        id: r.try_get("id")?,
-        rule: r.try_get("rule")?,
-        instance: r.try_get("instance")?,
-        severity: r.try_get("severity")?,
-        change: r.try_get("change")?,
-        value: r.try_get("value")?,
-        threshold: r.try_get("threshold")?,
-        at_ms: r.try_get("at")?,
-        notify: r.try_get::<i64, _>("notify")? != 0,
-        silenced: r.try_get::<i64, _>("silenced")? != 0,
-        actor: r.try_get("actor")?,
-    })
+    .await?;
+    rows::all(&found, rows::delivery)
 }
 
 pub async fn history(pool: &PgPool, q: &AlertHistoryQuery) -> Result<Vec<AlertHistoryEntry>> {
@@ -275,12 +219,8 @@ pub async fn history(pool: &PgPool, q: &AlertHistoryQuery) -> Result<Vec<AlertHi
     }
     b.push(" ORDER BY id DESC LIMIT ")
         .push_bind(i64::from(q.limit.unwrap_or(100).clamp(1, 1000)));
-    b.build()
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(history_entry)
-        .collect()
+    let found = b.build().fetch_all(pool).await?;
+    rows::all(&found, rows::history_entry)
 }
 
 pub async fn create_silence(pool: &PgPool, s: &Silence) -> Result<i64> {
@@ -288,7 +228,7 @@ pub async fn create_silence(pool: &PgPool, s: &Silence) -> Result<i64> {
         "INSERT INTO alert_silences (matchers, starts, ends, comment, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(serde_json::to_string(&s.matchers).map_err(decode)?)
+    .bind(serde_json::to_string(&s.matchers).map_err(rows::decode)?)
     .bind(s.starts_ms)
     .bind(s.ends_ms)
     .bind(&s.comment)
@@ -314,42 +254,22 @@ pub async fn expire_silence(pool: &PgPool, id: i64, now_ms: i64) -> Result<bool>
 }
 
 pub async fn silences(pool: &PgPool, ends_after_ms: i64) -> Result<Vec<Silence>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT id, matchers, starts, ends, comment, created_by, created_at FROM alert_silences
          WHERE ends > $1 ORDER BY id DESC",
     )
     .bind(ends_after_ms)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Silence {
-            id: r.try_get("id")?,
-            matchers: serde_json::from_str(&r.try_get::<String, _>("matchers")?).map_err(decode)?,
-            starts_ms: r.try_get("starts")?,
-            ends_ms: r.try_get("ends")?,
-            comment: r.try_get("comment")?,
-            created_by: r.try_get("created_by")?,
-            created_at_ms: r.try_get("created_at")?,
-        })
-    })
-    .collect()
+    .await?;
+    rows::all(&found, rows::silence)
 }
 
 pub async fn stored_rules(pool: &PgPool) -> Result<Vec<StoredRule>> {
-    sqlx::query("SELECT name, rule, updated_by, updated_at FROM alert_rules ORDER BY name")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(StoredRule {
-                name: r.try_get("name")?,
-                rule: r.try_get("rule")?,
-                updated_by: r.try_get("updated_by")?,
-                updated_at_ms: r.try_get("updated_at")?,
-            })
-        })
-        .collect()
+    let found =
+        sqlx::query("SELECT name, rule, updated_by, updated_at FROM alert_rules ORDER BY name")
+            .fetch_all(pool)
+            .await?;
+    rows::all(&found, rows::stored_rule)
 }
 
 pub async fn save_rule(pool: &PgPool, r: &StoredRule) -> Result<()> {
@@ -381,11 +301,7 @@ async fn counts<'q>(
     q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
     pool: &PgPool,
 ) -> Result<Vec<(Option<String>, u64)>> {
-    q.fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64)))
-        .collect()
+    rows::all(&q.fetch_all(pool).await?, rows::restaurant_count)
 }
 
 pub async fn errors_by_restaurant(
@@ -432,7 +348,7 @@ pub async fn api_durations_by_restaurant(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<Vec<(Option<String>, f64)>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT restaurant_id, duration FROM api_calls
          WHERE project_id = $1 AND received_at >= $2 AND received_at < $3",
     )
@@ -440,8 +356,6 @@ pub async fn api_durations_by_restaurant(
     .bind(from_ms)
     .bind(to_ms)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect()
+    .await?;
+    rows::all(&found, rows::restaurant_duration)
 }

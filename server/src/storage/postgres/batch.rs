@@ -1,16 +1,16 @@
 //! The writer's transaction: every row kind of an [`IngestBatch`] and the rollups.
 
-use super::decode_sketch;
 use crate::{
     clock::minute_of,
     rollup::RollupDelta,
     storage::BusinessEvent,
     storage::{
+        rows::{self, Cols},
         ApiCallRow, CustomPoint, IssueChange, MemorySample, NewErrorEvent, Outcome, Result,
         RumEventRow, SessionUpdate,
     },
 };
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 /// PostgreSQL allows 65_535 bound parameters per statement: a multi-row INSERT takes as
 /// many rows as fit (a larger batch failed whole and was dropped).
@@ -176,15 +176,7 @@ pub async fn rollups(tx: &mut PgConnection, deltas: &[RollupDelta]) -> Result<()
         .bind(d.minute)
         .fetch_optional(&mut *tx)
         .await?;
-        let (mut count, mut sum, mut sketch) = (d.count, d.sum, d.sketch.clone());
-        if let Some(row) = existing {
-            count += row.try_get::<i64, _>("count")? as u64;
-            sum += row.try_get::<f64, _>("sum")?;
-            if let (Some(s), Some(old)) = (sketch.as_mut(), decode_sketch(row.try_get("sketch")?)?)
-            {
-                s.merge(&old);
-            }
-        }
+        let (count, sum, sketch) = rows::merged_rollup(d, existing.as_ref())?;
         sqlx::query(
             "INSERT INTO rum_rollups (project_id, metric, page, minute, count, sum, sketch)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -234,8 +226,8 @@ pub async fn error_event(tx: &mut PgConnection, e: &NewErrorEvent) -> Result<(i6
             .bind(&e.fingerprint)
             .fetch_one(&mut *tx)
             .await?;
-            let id: i64 = row.try_get("id")?;
-            let status: String = row.try_get("status")?;
+            let id = row.int("id")?;
+            let status = row.text("status")?;
             sqlx::query(
                 "UPDATE issues SET last_seen = GREATEST(last_seen, $1), event_count = event_count + 1, level = $2,
                  status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END,

@@ -1,36 +1,10 @@
 //! Issue reads: the filtered, sorted list with sparklines, and the tag store.
 
-use crate::storage::{
-    IssueQuery, IssueSort, IssueStatus, IssueSummary, Result, StorageError, TagDistribution,
-};
-use sqlx::{postgres::PgRow, PgPool, Postgres, QueryBuilder, Row};
-use std::collections::HashMap;
+use crate::storage::{rows, IssueQuery, IssueSort, IssueSummary, Result, TagDistribution};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::storage::sqlite::issues::like_pattern;
 pub use crate::storage::sqlite::issues::{ISSUE_SELECT, SPARK_HOURS};
-
-pub fn issue_from(r: &PgRow) -> Result<IssueSummary> {
-    let status: String = r.try_get("status")?;
-    Ok(IssueSummary {
-        id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        culprit: r.try_get("culprit")?,
-        level: r.try_get("level")?,
-        status: IssueStatus::parse(&status).ok_or_else(|| {
-            StorageError::Database(sqlx::Error::Decode(
-                format!("unknown issue status {status:?}").into(),
-            ))
-        })?,
-        first_seen_ms: r.try_get("first_seen")?,
-        last_seen_ms: r.try_get("last_seen")?,
-        events: r.try_get::<i64, _>("event_count")? as u64,
-        users: r.try_get::<i64, _>("users")? as u64,
-        restaurants: r.try_get::<i64, _>("restaurants")? as u64,
-        orders: r.try_get::<i64, _>("orders")? as u64,
-        regressed_at_ms: r.try_get("regressed_at")?,
-        sparkline: vec![],
-    })
-}
 
 fn has_tag(q: &mut QueryBuilder<'_, Postgres>, key: String, value: String) {
     q.push(" AND EXISTS (SELECT 1 FROM issue_tags t WHERE t.issue_id = i.id AND t.key = ")
@@ -81,8 +55,8 @@ pub async fn list(
     });
     q.push(", id DESC LIMIT ")
         .push_bind(i64::from(f.limit.unwrap_or(100).clamp(1, 1000)));
-    let rows = q.build().fetch_all(pool).await?;
-    let mut issues: Vec<IssueSummary> = rows.iter().map(issue_from).collect::<Result<_>>()?;
+    let found = q.build().fetch_all(pool).await?;
+    let mut issues: Vec<IssueSummary> = rows::all(&found, rows::issue)?;
     sparklines(pool, &mut issues, now_ms).await?;
     Ok(issues)
 }
@@ -105,24 +79,8 @@ async fn sparklines(pool: &PgPool, issues: &mut [IssueSummary], now_ms: i64) -> 
         ids.push_bind(i.id);
     }
     q.push(")");
-    let mut counts: HashMap<i64, Vec<u64>> = HashMap::new();
-    for r in q.build().fetch_all(pool).await? {
-        let (id, hour, count): (i64, i64, i64) = (
-            r.try_get("issue_id")?,
-            r.try_get("hour")?,
-            r.try_get("count")?,
-        );
-        let line = counts
-            .entry(id)
-            .or_insert_with(|| vec![0; SPARK_HOURS as usize]);
-        line[(hour - first) as usize] = count as u64;
-    }
-    for i in issues {
-        i.sparkline = counts
-            .remove(&i.id)
-            .unwrap_or_else(|| vec![0; SPARK_HOURS as usize]);
-    }
-    Ok(())
+    let hours = q.build().fetch_all(pool).await?;
+    rows::fill_sparklines(&hours, issues, first, SPARK_HOURS as usize)
 }
 
 pub async fn tags(pool: &PgPool, issue_id: i64, top: u32) -> Result<Vec<TagDistribution>> {
@@ -144,25 +102,5 @@ pub async fn tags(pool: &PgPool, issue_id: i64, top: u32) -> Result<Vec<TagDistr
     .bind(i64::from(top))
     .fetch_all(pool)
     .await?;
-    let mut out: Vec<TagDistribution> = totals
-        .iter()
-        .map(|r| {
-            Ok(TagDistribution {
-                key: r.try_get("key")?,
-                total: r.try_get::<i64, _>("total")? as u64,
-                distinct: r.try_get::<i64, _>("distinct_values")? as u64,
-                top: vec![],
-            })
-        })
-        .collect::<Result<_>>()?;
-    for r in tops {
-        let key: String = r.try_get("key")?;
-        if let Some(d) = out.iter_mut().find(|d| d.key == key) {
-            d.top.push((
-                r.try_get("value")?,
-                r.try_get::<i64, _>("times_seen")? as u64,
-            ));
-        }
-    }
-    Ok(out)
+    rows::tag_distributions(&totals, &tops)
 }

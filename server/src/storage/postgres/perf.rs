@@ -1,8 +1,8 @@
 //! Performance reads that need raw rows: slow calls, and one restaurant's rows (the
 //! rollups are not split by restaurant; its view is aggregated from these on the fly).
 
-use crate::storage::{ApiCallRow, IngestBatch, MemorySample, Result, RumEventRow, SlowCall};
-use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use crate::storage::{rows, IngestBatch, Result, SlowCall};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 pub async fn slow_calls(
     pool: &PgPool,
@@ -26,22 +26,8 @@ pub async fn slow_calls(
     }
     q.push(" ORDER BY duration DESC LIMIT ")
         .push_bind(i64::from(limit));
-    q.build()
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(SlowCall {
-                at_ms: r.try_get("received_at")?,
-                method: r.try_get("method")?,
-                route: r.try_get("route")?,
-                status: r.try_get::<Option<i64>, _>("status")?.map(|s| s as u16),
-                duration_ms: r.try_get("duration")?,
-                page: r.try_get("page")?,
-                restaurant_id: r.try_get("restaurant_id")?,
-            })
-        })
-        .collect()
+    let found = q.build().fetch_all(pool).await?;
+    rows::all(&found, rows::slow_call)
 }
 
 /// Raw page loads, API calls and memory samples of one restaurant since `from_ms`.
@@ -51,91 +37,33 @@ pub async fn restaurant_rows(
     restaurant: &str,
     from_ms: i64,
 ) -> Result<IngestBatch> {
-    let kinds = |k: String| -> &'static str {
-        if k == "vitals" {
-            "vitals"
-        } else {
-            "pageload"
-        }
+    // The three tables are read with the same filter.
+    let read = |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(project_id)
+            .bind(restaurant)
+            .bind(from_ms)
+            .fetch_all(pool)
     };
-    let page_loads = sqlx::query(
+    let found = read(
         "SELECT received_at, client_ts, kind, page, session_id, user_agent, ttfb, dcl, load, fp, fcp,
                 lcp, cls, inp FROM rum_events
          WHERE project_id = $1 AND restaurant_id = $2 AND received_at >= $3",
     )
-    .bind(project_id)
-    .bind(restaurant)
-    .bind(from_ms)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(RumEventRow {
-            project_id,
-            received_at_ms: r.try_get("received_at")?,
-            client_ts_ms: r.try_get("client_ts")?,
-            kind: kinds(r.try_get("kind")?),
-            page: r.try_get("page")?,
-            session_id: r.try_get("session_id")?,
-            user_agent: r.try_get("user_agent")?,
-            restaurant_id: Some(restaurant.to_string()),
-            ttfb: r.try_get("ttfb")?,
-            dcl: r.try_get("dcl")?,
-            load: r.try_get("load")?,
-            fp: r.try_get("fp")?,
-            fcp: r.try_get("fcp")?,
-            lcp: r.try_get("lcp")?,
-            cls: r.try_get("cls")?,
-            inp: r.try_get("inp")?,
-            source: "rum",
-        })
-    })
-    .collect::<Result<_>>()?;
-    let api_calls = sqlx::query(
+    .await?;
+    let page_loads = rows::all(&found, |r| rows::rum_event(r, project_id, restaurant))?;
+    let found = read(
         "SELECT received_at, page, method, route, status, duration, session_id FROM api_calls
          WHERE project_id = $1 AND restaurant_id = $2 AND received_at >= $3",
     )
-    .bind(project_id)
-    .bind(restaurant)
-    .bind(from_ms)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(ApiCallRow {
-            project_id,
-            received_at_ms: r.try_get("received_at")?,
-            page: r.try_get("page")?,
-            method: r.try_get("method")?,
-            route: r.try_get("route")?,
-            status: r.try_get::<Option<i64>, _>("status")?.map(|s| s as u16),
-            duration_ms: r.try_get("duration")?,
-            session_id: r.try_get("session_id")?,
-            restaurant_id: Some(restaurant.to_string()),
-            source: "rum",
-        })
-    })
-    .collect::<Result<_>>()?;
-    let memory = sqlx::query(
+    .await?;
+    let api_calls = rows::all(&found, |r| rows::api_call(r, project_id, restaurant))?;
+    let found = read(
         "SELECT received_at, page, used_mb FROM memory_samples
          WHERE project_id = $1 AND restaurant_id = $2 AND received_at >= $3",
     )
-    .bind(project_id)
-    .bind(restaurant)
-    .bind(from_ms)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(MemorySample {
-            project_id,
-            received_at_ms: r.try_get("received_at")?,
-            page: r.try_get("page")?,
-            used_mb: r.try_get("used_mb")?,
-            restaurant_id: Some(restaurant.to_string()),
-        })
-    })
-    .collect::<Result<_>>()?;
+    .await?;
+    let memory = rows::all(&found, |r| rows::memory_sample(r, project_id, restaurant))?;
     Ok(IngestBatch {
         page_loads,
         api_calls,

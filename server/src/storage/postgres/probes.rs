@@ -1,18 +1,7 @@
 //! Probe results and dashboard probe definitions on PostgreSQL.
 
-use crate::storage::{ProbeResult, Result};
-use sqlx::{postgres::PgRow, PgPool, Row};
-
-fn result(r: &PgRow) -> Result<ProbeResult> {
-    Ok(ProbeResult {
-        probe: r.try_get("probe")?,
-        at_ms: r.try_get("at")?,
-        ok: r.try_get::<i64, _>("ok")? != 0,
-        up: r.try_get::<i64, _>("up")? != 0,
-        latency_ms: r.try_get("latency_ms")?,
-        error: r.try_get("error")?,
-    })
-}
+use crate::storage::{rows, ProbeResult, Result};
+use sqlx::PgPool;
 
 pub async fn record(pool: &PgPool, r: &ProbeResult) -> Result<()> {
     sqlx::query(
@@ -35,7 +24,7 @@ pub async fn results(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<Vec<ProbeResult>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT probe, at, ok, up, latency_ms, error FROM probe_results
          WHERE probe = $1 AND at >= $2 AND at < $3 ORDER BY at",
     )
@@ -43,22 +32,18 @@ pub async fn results(
     .bind(from_ms)
     .bind(to_ms)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(result)
-    .collect()
+    .await?;
+    rows::all(&found, rows::probe_result)
 }
 
 pub async fn latest(pool: &PgPool) -> Result<Vec<ProbeResult>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT DISTINCT ON (probe) probe, at, ok, up, latency_ms, error FROM probe_results
          ORDER BY probe, at DESC",
     )
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(result)
-    .collect()
+    .await?;
+    rows::all(&found, rows::probe_result)
 }
 
 pub async fn uptime(pool: &PgPool, probe: &str, from_ms: i64) -> Result<(u64, u64)> {
@@ -69,10 +54,7 @@ pub async fn uptime(pool: &PgPool, probe: &str, from_ms: i64) -> Result<(u64, u6
     .bind(from_ms)
     .fetch_one(pool)
     .await?;
-    Ok((
-        r.try_get::<i64, _>(0)? as u64,
-        r.try_get::<i64, _>(1)? as u64,
-    ))
+    rows::two_counts(&r)
 }
 
 pub async fn definitions(pool: &PgPool) -> Result<Vec<(String, String, String)>> {

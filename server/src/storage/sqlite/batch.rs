@@ -1,16 +1,16 @@
 //! The writer's transaction: every row kind of an [`IngestBatch`] and the rollups.
 
-use super::decode_sketch;
 use crate::{
     clock::minute_of,
     rollup::RollupDelta,
     storage::BusinessEvent,
     storage::{
+        rows::{self, Cols},
         ApiCallRow, CustomPoint, IssueChange, MemorySample, NewErrorEvent, Outcome, Result,
         RumEventRow, SessionUpdate,
     },
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 /// SQLite allows 32_766 bound parameters per statement: a multi-row INSERT takes as
 /// many rows as fit (a larger batch failed whole and was dropped).
@@ -151,15 +151,7 @@ pub async fn rollups(tx: &mut SqliteConnection, deltas: &[RollupDelta]) -> Resul
         .bind(d.minute)
         .fetch_optional(&mut *tx)
         .await?;
-        let (mut count, mut sum, mut sketch) = (d.count, d.sum, d.sketch.clone());
-        if let Some(row) = existing {
-            count += row.try_get::<i64, _>("count")? as u64;
-            sum += row.try_get::<f64, _>("sum")?;
-            if let (Some(s), Some(old)) = (sketch.as_mut(), decode_sketch(row.try_get("sketch")?)?)
-            {
-                s.merge(&old);
-            }
-        }
+        let (count, sum, sketch) = rows::merged_rollup(d, existing.as_ref())?;
         sqlx::query(
             "INSERT INTO rum_rollups (project_id, metric, page, minute, count, sum, sketch)
              VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -210,8 +202,8 @@ pub async fn error_event(
             (id, IssueChange::New)
         }
         Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let status: String = row.try_get("status")?;
+            let id = row.int("id")?;
+            let status = row.text("status")?;
             sqlx::query(
                 "UPDATE issues SET last_seen = MAX(last_seen, ?), event_count = event_count + 1, level = ?,
                  status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END,

@@ -1,8 +1,8 @@
 //! Business event reads on SQLite: counts for the KPIs, time series for the charts, and
 //! the latest inventory levels.
 
-use crate::storage::{BusinessCount, Result};
-use sqlx::{Row, SqlitePool};
+use crate::storage::{rows, BusinessCount, Result};
+use sqlx::SqlitePool;
 
 pub async fn counts(
     pool: &SqlitePool,
@@ -11,7 +11,7 @@ pub async fn counts(
     to_ms: i64,
     restaurant: Option<&str>,
 ) -> Result<Vec<BusinessCount>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT restaurant_id, kind, COALESCE(status, '') AS status,
                 COALESCE(order_type, '') AS order_type, COUNT(*) AS n,
                 COALESCE(SUM(amount_minor), 0) AS amount, COALESCE(SUM(duration_ms), 0) AS duration,
@@ -26,22 +26,8 @@ pub async fn counts(
     .bind(restaurant)
     .bind(restaurant)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(BusinessCount {
-            restaurant_id: r.try_get("restaurant_id")?,
-            kind: r.try_get("kind")?,
-            status: r.try_get("status")?,
-            order_type: r.try_get("order_type")?,
-            count: r.try_get::<i64, _>("n")? as u64,
-            amount_minor: r.try_get("amount")?,
-            duration_ms: r.try_get("duration")?,
-            with_duration: r.try_get::<i64, _>("with_duration")? as u64,
-            with_order: r.try_get::<i64, _>("with_order")? as u64,
-        })
-    })
-    .collect()
+    .await?;
+    rows::all(&found, rows::business_count)
 }
 
 pub async fn series(
@@ -52,7 +38,7 @@ pub async fn series(
     bucket_ms: i64,
     restaurant: Option<&str>,
 ) -> Result<Vec<(i64, String, String, u64)>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT (at / ?) * ? AS bucket, kind, COALESCE(status, '') AS status, COUNT(*) AS n
          FROM business_events
          WHERE project_id = ? AND at >= ? AND at < ? AND (? IS NULL OR restaurant_id = ?)
@@ -67,17 +53,8 @@ pub async fn series(
     .bind(restaurant)
     .bind(restaurant)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("bucket")?,
-            r.try_get("kind")?,
-            r.try_get("status")?,
-            r.try_get::<i64, _>("n")? as u64,
-        ))
-    })
-    .collect()
+    .await?;
+    rows::all(&found, rows::business_point)
 }
 
 pub async fn inventory(
@@ -87,7 +64,7 @@ pub async fn inventory(
 ) -> Result<Vec<(Option<String>, String, f64, i64)>> {
     // The newest report of each (restaurant, item): SQLite takes the bare columns from
     // the row that holds MAX(at).
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT restaurant_id, item, quantity, MAX(at) AS at FROM business_events
          WHERE project_id = ? AND kind = 'inventory.level' AND at >= ? AND item IS NOT NULL
          GROUP BY restaurant_id, item ORDER BY quantity",
@@ -95,15 +72,6 @@ pub async fn inventory(
     .bind(project_id)
     .bind(from_ms)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("restaurant_id")?,
-            r.try_get("item")?,
-            r.try_get("quantity")?,
-            r.try_get("at")?,
-        ))
-    })
-    .collect()
+    .await?;
+    rows::all(&found, rows::inventory_level)
 }

@@ -1,10 +1,7 @@
 //! Issue reads: the filtered, sorted list with sparklines, and the tag store.
 
-use crate::storage::{
-    IssueQuery, IssueSort, IssueStatus, IssueSummary, Result, StorageError, TagDistribution,
-};
-use sqlx::{sqlite::SqliteRow, QueryBuilder, Row, Sqlite, SqlitePool};
-use std::collections::HashMap;
+use crate::storage::{rows, IssueQuery, IssueSort, IssueSummary, Result, TagDistribution};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 /// Hours in a sparkline.
 pub const SPARK_HOURS: i64 = 24;
@@ -16,29 +13,6 @@ pub const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.culprit, i.level, i.stat
     (SELECT COUNT(*) FROM issue_tags t WHERE t.issue_id = i.id AND t.key = 'restaurant_id') AS restaurants,
     (SELECT COUNT(*) FROM issue_tags t WHERE t.issue_id = i.id AND t.key = 'order_id') AS orders
     FROM issues i";
-
-pub fn issue_from(r: &SqliteRow) -> Result<IssueSummary> {
-    let status: String = r.try_get("status")?;
-    Ok(IssueSummary {
-        id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        culprit: r.try_get("culprit")?,
-        level: r.try_get("level")?,
-        status: IssueStatus::parse(&status).ok_or_else(|| {
-            StorageError::Database(sqlx::Error::Decode(
-                format!("unknown issue status {status:?}").into(),
-            ))
-        })?,
-        first_seen_ms: r.try_get("first_seen")?,
-        last_seen_ms: r.try_get("last_seen")?,
-        events: r.try_get::<i64, _>("event_count")? as u64,
-        users: r.try_get::<i64, _>("users")? as u64,
-        restaurants: r.try_get::<i64, _>("restaurants")? as u64,
-        orders: r.try_get::<i64, _>("orders")? as u64,
-        regressed_at_ms: r.try_get("regressed_at")?,
-        sparkline: vec![],
-    })
-}
 
 /// `%text%` for LIKE, with the wildcards in `text` taken literally.
 pub(crate) fn like_pattern(text: &str) -> String {
@@ -103,8 +77,8 @@ pub async fn list(
     });
     q.push(", id DESC LIMIT ")
         .push_bind(i64::from(f.limit.unwrap_or(100).clamp(1, 1000)));
-    let rows = q.build().fetch_all(pool).await?;
-    let mut issues: Vec<IssueSummary> = rows.iter().map(issue_from).collect::<Result<_>>()?;
+    let found = q.build().fetch_all(pool).await?;
+    let mut issues: Vec<IssueSummary> = rows::all(&found, rows::issue)?;
     sparklines(pool, &mut issues, now_ms).await?;
     Ok(issues)
 }
@@ -127,24 +101,8 @@ async fn sparklines(pool: &SqlitePool, issues: &mut [IssueSummary], now_ms: i64)
         ids.push_bind(i.id);
     }
     q.push(")");
-    let mut counts: HashMap<i64, Vec<u64>> = HashMap::new();
-    for r in q.build().fetch_all(pool).await? {
-        let (id, hour, count): (i64, i64, i64) = (
-            r.try_get("issue_id")?,
-            r.try_get("hour")?,
-            r.try_get("count")?,
-        );
-        let line = counts
-            .entry(id)
-            .or_insert_with(|| vec![0; SPARK_HOURS as usize]);
-        line[(hour - first) as usize] = count as u64;
-    }
-    for i in issues {
-        i.sparkline = counts
-            .remove(&i.id)
-            .unwrap_or_else(|| vec![0; SPARK_HOURS as usize]);
-    }
-    Ok(())
+    let hours = q.build().fetch_all(pool).await?;
+    rows::fill_sparklines(&hours, issues, first, SPARK_HOURS as usize)
 }
 
 pub async fn tags(pool: &SqlitePool, issue_id: i64, top: u32) -> Result<Vec<TagDistribution>> {
@@ -166,27 +124,7 @@ pub async fn tags(pool: &SqlitePool, issue_id: i64, top: u32) -> Result<Vec<TagD
     .bind(i64::from(top))
     .fetch_all(pool)
     .await?;
-    let mut out: Vec<TagDistribution> = totals
-        .iter()
-        .map(|r| {
-            Ok(TagDistribution {
-                key: r.try_get("key")?,
-                total: r.try_get::<i64, _>("total")? as u64,
-                distinct: r.try_get::<i64, _>("distinct_values")? as u64,
-                top: vec![],
-            })
-        })
-        .collect::<Result<_>>()?;
-    for r in tops {
-        let key: String = r.try_get("key")?;
-        if let Some(d) = out.iter_mut().find(|d| d.key == key) {
-            d.top.push((
-                r.try_get("value")?,
-                r.try_get::<i64, _>("times_seen")? as u64,
-            ));
-        }
-    }
-    Ok(out)
+    rows::tag_distributions(&totals, &tops)
 }
 
 #[cfg(test)]

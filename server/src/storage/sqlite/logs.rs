@@ -1,8 +1,8 @@
 //! Log lines on SQLite: batch insert, search (indexed columns, JSON fields, free text),
 //! retention by age and by count.
 
-use crate::storage::{LogLine, LogQuery, Result};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use crate::storage::{rows, LogLine, LogQuery, Result};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 pub async fn insert(tx: &mut SqliteConnection, rows: &[LogLine]) -> Result<()> {
     for chunk in rows.chunks(super::batch::rows_per_insert(8)) {
@@ -72,24 +72,8 @@ pub async fn search(pool: &SqlitePool, project_id: i64, q: &LogQuery) -> Result<
     }
     b.push(" ORDER BY at DESC, id DESC LIMIT ")
         .push_bind(i64::from(q.limit.unwrap_or(100).clamp(1, 500)));
-    b.build()
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(LogLine {
-                id: r.try_get("id")?,
-                project_id: r.try_get("project_id")?,
-                at_ms: r.try_get("at")?,
-                level: r.try_get("level")?,
-                service: r.try_get("service")?,
-                environment: r.try_get("environment")?,
-                restaurant_id: r.try_get("restaurant_id")?,
-                message: r.try_get("message")?,
-                body: r.try_get("body")?,
-            })
-        })
-        .collect()
+    let found = b.build().fetch_all(pool).await?;
+    rows::all(&found, rows::log_line)
 }
 
 pub async fn retention(pool: &SqlitePool, before_ms: i64, max_rows: u64) -> Result<u64> {

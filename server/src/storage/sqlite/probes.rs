@@ -1,18 +1,7 @@
 //! Probe results and dashboard probe definitions on SQLite.
 
-use crate::storage::{ProbeResult, Result};
-use sqlx::{sqlite::SqliteRow, Row, SqlitePool};
-
-fn result(r: &SqliteRow) -> Result<ProbeResult> {
-    Ok(ProbeResult {
-        probe: r.try_get("probe")?,
-        at_ms: r.try_get("at")?,
-        ok: r.try_get::<i64, _>("ok")? != 0,
-        up: r.try_get::<i64, _>("up")? != 0,
-        latency_ms: r.try_get("latency_ms")?,
-        error: r.try_get("error")?,
-    })
-}
+use crate::storage::{rows, ProbeResult, Result};
+use sqlx::SqlitePool;
 
 pub async fn record(pool: &SqlitePool, r: &ProbeResult) -> Result<()> {
     sqlx::query(
@@ -35,7 +24,7 @@ pub async fn results(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<Vec<ProbeResult>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT probe, at, ok, up, latency_ms, error FROM probe_results
          WHERE probe = ? AND at >= ? AND at < ? ORDER BY at",
     )
@@ -43,24 +32,20 @@ pub async fn results(
     .bind(from_ms)
     .bind(to_ms)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(result)
-    .collect()
+    .await?;
+    rows::all(&found, rows::probe_result)
 }
 
 pub async fn latest(pool: &SqlitePool) -> Result<Vec<ProbeResult>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT r.probe, r.at, r.ok, r.up, r.latency_ms, r.error FROM probe_results r
          JOIN (SELECT probe, MAX(at) AS at FROM probe_results GROUP BY probe) m
            ON m.probe = r.probe AND m.at = r.at
          GROUP BY r.probe ORDER BY r.probe",
     )
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(result)
-    .collect()
+    .await?;
+    rows::all(&found, rows::probe_result)
 }
 
 pub async fn uptime(pool: &SqlitePool, probe: &str, from_ms: i64) -> Result<(u64, u64)> {
@@ -71,10 +56,7 @@ pub async fn uptime(pool: &SqlitePool, probe: &str, from_ms: i64) -> Result<(u64
     .bind(from_ms)
     .fetch_one(pool)
     .await?;
-    Ok((
-        r.try_get::<i64, _>(0)? as u64,
-        r.try_get::<i64, _>(1)? as u64,
-    ))
+    rows::two_counts(&r)
 }
 
 pub async fn definitions(pool: &SqlitePool) -> Result<Vec<(String, String, String)>> {

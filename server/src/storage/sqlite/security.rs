@@ -1,7 +1,7 @@
 //! The audit log, failed sign-ins and security event counts on SQLite.
 
-use crate::storage::{AuditEntry, AuditQuery, Result};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use crate::storage::{rows, AuditEntry, AuditQuery, Result};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 pub async fn append(pool: &SqlitePool, e: &AuditEntry) -> Result<()> {
     sqlx::query(
@@ -48,23 +48,8 @@ pub async fn log(pool: &SqlitePool, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
     }
     b.push(" ORDER BY id DESC LIMIT ")
         .push_bind(i64::from(q.limit.unwrap_or(200).clamp(1, 1000)));
-    b.build()
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                id: r.try_get("id")?,
-                at_ms: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
-                target: r.try_get("target")?,
-                source: r.try_get("source")?,
-                before: r.try_get("before")?,
-                after: r.try_get("after")?,
-            })
-        })
-        .collect()
+    let found = b.build().fetch_all(pool).await?;
+    rows::all(&found, rows::audit_entry)
 }
 
 pub async fn record_failure(
@@ -98,10 +83,7 @@ pub async fn failures(
     .bind(since_ms)
     .fetch_one(pool)
     .await?;
-    Ok((
-        r.try_get::<i64, _>(0)? as u64,
-        r.try_get::<i64, _>(1)? as u64,
-    ))
+    rows::two_counts(&r)
 }
 
 pub async fn clear(pool: &SqlitePool, username: &str) -> Result<()> {
@@ -118,7 +100,7 @@ pub async fn counts(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<Vec<(String, String, u64)>> {
-    sqlx::query(
+    let found = sqlx::query(
         "SELECT 'auth.failed' AS kind, source, COUNT(*) AS n FROM login_failures
            WHERE at >= ? AND at < ? GROUP BY source
          UNION ALL
@@ -133,8 +115,6 @@ pub async fn counts(
     .bind(from_ms)
     .bind(to_ms)
     .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? as u64)))
-    .collect()
+    .await?;
+    rows::all(&found, rows::security_count)
 }
