@@ -46,6 +46,23 @@ async fn history(app: &TestApp, q: &str) -> Vec<Value> {
         .clone()
 }
 
+/// Waits (up to 10 s) until the custom metric `name` has a rollup at `minute`.
+async fn wait_until_stored(app: &TestApp, project: i64, name: &str, minute: i64) {
+    use monitor::rollup::Metric;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .state
+        .storage
+        .rollups(project, Metric::Custom, name, minute, minute)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "{name} never stored");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Polls until `done` holds for what the receiver got (up to 10 s).
 async fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -87,6 +104,13 @@ async fn alerts_that_fire_together_go_out_as_one_message_per_channel() {
         .await
         .unwrap();
     assert_eq!(r.status(), 202);
+    // Both points stored before evaluating: an evaluation reads one metric, then the
+    // other, and a flush landing between the two reads would fire them apart.
+    let project = app.state.storage.projects().await.unwrap()[0].id;
+    let minute = monitor::clock::minute_of(now);
+    for name in ["depth", "printer"] {
+        wait_until_stored(&app, project, name, minute).await;
+    }
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
         history(&app, "state=fired").await.len() == 2
