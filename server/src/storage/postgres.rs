@@ -115,10 +115,8 @@ impl PgStorage {
     }
 }
 
-/// Projects with their inbound filters (defaults where none were saved).
-const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
-    f.messages, f.browser_extensions, f.environments
-    FROM projects p LEFT JOIN project_filters f ON f.project_id = p.id";
+// The same select as SQLite's: it has no placeholders.
+use super::sqlite::PROJECT_SELECT;
 
 #[async_trait]
 impl Storage for PgStorage {

@@ -89,7 +89,7 @@ impl SqliteStorage {
 }
 
 /// Projects with their inbound filters (defaults where none were saved).
-const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
+pub(super) const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
     f.messages, f.browser_extensions, f.environments
     FROM projects p LEFT JOIN project_filters f ON f.project_id = p.id";
 

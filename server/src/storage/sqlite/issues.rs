@@ -14,18 +14,21 @@ pub const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.culprit, i.level, i.stat
     (SELECT COUNT(*) FROM issue_tags t WHERE t.issue_id = i.id AND t.key = 'order_id') AS orders
     FROM issues i";
 
-/// `%text%` for LIKE, with the wildcards in `text` taken literally.
-pub(crate) fn like_pattern(text: &str) -> String {
+/// `text` for LIKE ... ESCAPE '\\', with its wildcards taken literally.
+pub(crate) fn like_escape(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
+}
+
+/// `%text%` for LIKE, with the wildcards in `text` taken literally.
+pub(crate) fn like_pattern(text: &str) -> String {
+    format!("%{}%", like_escape(text))
 }
 
 fn has_tag(q: &mut QueryBuilder<'_, Sqlite>, key: String, value: String) {

@@ -30,12 +30,8 @@ pub async fn log(pool: &SqlitePool, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
     match &q.action {
         Some(a) if a.ends_with('.') => {
             // A prefix: LIKE with its wildcards escaped.
-            let escaped = a
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
             b.push(" AND action LIKE ")
-                .push_bind(format!("{escaped}%"))
+                .push_bind(format!("{}%", super::issues::like_escape(a)))
                 .push(" ESCAPE '\\'");
         }
         Some(a) => {
