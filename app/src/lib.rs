@@ -10,7 +10,8 @@
 
 pub mod api;
 mod islands;
-pub mod model;
+/// The wire types, from the `protocol` crate (plain serde data shared with storage).
+pub use protocol as model;
 mod pages;
 mod shell;
 

@@ -7,11 +7,11 @@
 use monitor::{
     alerts::{engine, rule::Rule},
     config::Config,
-    rollup,
     startup::Application,
-    storage::{ApiCallRow, CustomPoint, IngestBatch, NewErrorEvent, RumEventRow},
 };
+
 use std::time::{Duration, Instant};
+use store::{rollup, ApiCallRow, CustomPoint, IngestBatch, NewErrorEvent, RumEventRow};
 
 const RESTAURANTS: usize = 50;
 const MINUTES: i64 = 60;
@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let state = app.state().clone();
     let project = state.storage.projects().await?[0].clone();
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
 
     let fill = Instant::now();
     let mut rows = 0;
@@ -157,7 +157,7 @@ async fn main() -> anyhow::Result<()> {
     let instances = states.len();
     let history = state
         .storage
-        .alert_history(&app::model::AlertHistoryQuery {
+        .alert_history(&protocol::AlertHistoryQuery {
             limit: Some(1000),
             ..Default::default()
         })

@@ -1,13 +1,10 @@
 //! Benchmark: log ingest (lines/s through the parser and the writer's storage path) and
 //! search latency over N stored lines (default 1,000,000). `bench/logs.sh [lines]`.
 
-use monitor::{
-    config::Config,
-    ingest::logs,
-    startup::Application,
-    storage::{IngestBatch, LogQuery},
-};
+use monitor::{config::Config, ingest::logs, startup::Application};
+
 use std::time::Instant;
+use store::{IngestBatch, LogQuery};
 
 const BATCH: usize = 5000;
 
@@ -45,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let state = app.state().clone();
     let project = state.storage.projects().await?[0].id;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
 
     let (mut parse_s, mut write_s) = (0.0, 0.0);
     let mut bytes = 0;

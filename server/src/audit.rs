@@ -2,7 +2,9 @@
 //! HTTP layer records it after the action succeeded; a failure to record is logged as an
 //! error (the action already happened and cannot be taken back).
 
-use crate::{clock::now_ms, state::AppState, storage::AuditEntry};
+use store::{clock::now_ms, AuditEntry};
+
+use crate::state::AppState;
 use app::api::CurrentUser;
 use serde::Serialize;
 

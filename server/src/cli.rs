@@ -3,7 +3,7 @@
 use crate::{
     config::Config,
     startup::{self, Application},
-    storage, telemetry,
+    telemetry,
 };
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
@@ -41,11 +41,11 @@ async fn export_to(source: &str, target: &str) -> anyhow::Result<()> {
     if !source.starts_with("sqlite:") {
         anyhow::bail!("export-to copies a SQLite database; database.url is {source:?}");
     }
-    if !storage::is_postgres(target) {
+    if !store::is_postgres(target) {
         anyhow::bail!("export-to copies into PostgreSQL: give a postgres:// URL");
     }
     let mut bars = Bars::default();
-    let counts = storage::export::run(source, target, &mut bars).await?;
+    let counts = store::export::run(source, target, &mut bars).await?;
     let rows: u64 = counts.iter().map(|c| c.target_rows).sum();
     println!(
         "copied {rows} rows in {} tables; every table's row count matches",
@@ -58,7 +58,7 @@ async fn export_to(source: &str, target: &str) -> anyhow::Result<()> {
 #[derive(Default)]
 struct Bars(Option<indicatif::ProgressBar>);
 
-impl storage::export::Progress for Bars {
+impl store::export::Progress for Bars {
     fn table(&mut self, table: &str, total: u64, done: u64) {
         let bar = indicatif::ProgressBar::new(total).with_message(table.to_string());
         bar.set_style(
@@ -111,7 +111,7 @@ pub fn main() -> ExitCode {
                 app.run_until(startup::shutdown_signal()).await
             }
             Command::Migrate => {
-                let s = storage::connect(&config.database.url, 1).await?;
+                let s = store::connect(&config.database.url, 1).await?;
                 s.close().await;
                 println!("database at {} is up to date", config.database.url);
                 Ok(())

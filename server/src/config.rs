@@ -243,24 +243,8 @@ impl Default for AlertsConfig {
     }
 }
 
-/// What the Performance views flag.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PerformanceConfig {
-    /// API calls at least this slow (ms) are flagged and listed as slow calls.
-    pub slow_call_ms: f64,
-    /// JS heap samples over this many MB count as memory warnings.
-    pub memory_warning_mb: f64,
-}
-
-impl Default for PerformanceConfig {
-    fn default() -> Self {
-        PerformanceConfig {
-            slow_call_ms: 2000.0,
-            memory_warning_mb: 50.0,
-        }
-    }
-}
+/// What the Performance views flag (`[performance]`): slow calls and heavy heaps.
+pub type PerformanceConfig = store::rollup::Thresholds;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

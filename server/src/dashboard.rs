@@ -5,21 +5,19 @@ pub mod business;
 pub mod health;
 pub mod perf;
 
-use crate::{
+use store::{
     clock::{minute_of, now_ms},
-    render::chart,
     rollup::{Metric, Sketch},
-    state::AppState,
-    storage::{Project, RollupRow},
+    Project, RollupRow,
 };
-use app::{
-    api::DashboardSource,
-    model::{
-        AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, CountPoint,
-        CustomMetricView, EndpointStats, FiltersView, HealthView, IssueDetail, IssueQuery,
-        IssueStatus, IssueSummary, LogLine, LogQuery, Overview, PageCount, ProjectInfo, Quantiles,
-        Range, SeriesPoint, SettingsView,
-    },
+
+use crate::{render::chart, state::AppState};
+use app::api::DashboardSource;
+use protocol::{
+    AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, CountPoint,
+    CustomMetricView, EndpointStats, FiltersView, HealthView, IssueDetail, IssueQuery, IssueStatus,
+    IssueSummary, LogLine, LogQuery, Overview, PageCount, ProjectInfo, Quantiles, Range,
+    SeriesPoint, SettingsView,
 };
 
 /// Merges rows into quantiles.
@@ -179,7 +177,7 @@ pub async fn overview(
         series,
         top_pages,
     };
-    overview.cards = overview.summary_cards();
+    overview.cards = summary_cards(&overview);
     Ok(overview)
 }
 
@@ -412,7 +410,7 @@ impl DashboardSource for AppState {
         range: Range,
         page: Option<String>,
         restaurant: Option<String>,
-    ) -> Result<app::model::PerformanceView, String> {
+    ) -> Result<protocol::PerformanceView, String> {
         let project = default_project(self).await.map_err(|e| e.to_string())?;
         let filters = perf::Filters {
             range,
@@ -491,4 +489,80 @@ mod tests {
             r#"<script type="module" src="http://127.0.0.1:3000/sdk/rum.js" data-key="abc"></script>"#
         );
     }
+}
+
+use protocol::{format_money, SummaryCard};
+
+/// The alerts, system health and business cards of an Overview, as text.
+fn summary_cards(o: &Overview) -> Vec<SummaryCard> {
+    let alerts = SummaryCard {
+        title: "Alerts".into(),
+        status: if o.active_alerts.iter().any(|a| a.state == "firing") {
+            "firing".into()
+        } else {
+            "ok".into()
+        },
+        lines: if o.active_alerts.is_empty() {
+            vec!["Nothing firing.".into()]
+        } else {
+            o.active_alerts
+                .iter()
+                .map(|a| {
+                    let mut line = a.rule.clone();
+                    if !a.instance.is_empty() {
+                        line.push_str(&format!(" ({})", a.instance));
+                    }
+                    line.push_str(&format!(" · {} · {}", a.severity, a.state));
+                    if let Some(b) = &a.acked_by {
+                        line.push_str(&format!(" · acknowledged by {b}"));
+                    }
+                    if a.silenced_by.is_some() {
+                        line.push_str(" · silenced");
+                    }
+                    line
+                })
+                .collect()
+        },
+        href: "/alerts".into(),
+    };
+    let h = &o.health;
+    let mut health = vec![format!("{} probe(s) up", h.probes_up)];
+    if !h.probes_down.is_empty() {
+        health.push(format!("down: {}", h.probes_down.join(", ")));
+    }
+    if !h.failing_checks.is_empty() {
+        health.push(format!("failing: {}", h.failing_checks.join(", ")));
+    }
+    let (k, p) = (&o.business, &o.business_previous);
+    let pct = |v: Option<f64>| {
+        v.map(|v| format!("{:.1} %", v * 100.0))
+            .unwrap_or_else(|| "–".into())
+    };
+    vec![
+        alerts,
+        SummaryCard {
+            title: format!("System health: {}", h.status),
+            status: h.status.clone(),
+            lines: vec![health.join(" · ")],
+            href: "/status".into(),
+        },
+        SummaryCard {
+            title: "Business".into(),
+            status: "ok".into(),
+            lines: vec![
+                format!(
+                    "{} orders ({} the range before) · revenue {}",
+                    k.orders,
+                    p.orders,
+                    format_money(k.revenue_minor)
+                ),
+                format!(
+                    "payments OK {} · voice → order {}",
+                    pct(k.payment_success_rate),
+                    pct(k.voice_conversion_rate)
+                ),
+            ],
+            href: "/business".into(),
+        },
+    ]
 }

@@ -86,8 +86,8 @@ impl From<crate::alerts::actions::ActionError> for ApiError {
     }
 }
 
-impl From<crate::storage::StorageError> for ApiError {
-    fn from(e: crate::storage::StorageError) -> Self {
+impl From<store::StorageError> for ApiError {
+    fn from(e: store::StorageError) -> Self {
         ApiError::Internal(e.into())
     }
 }

@@ -214,7 +214,7 @@ pub async fn report(state: &AppState) -> HealthReport {
         checks,
         instance: Instance {
             leader: state.leader.load(std::sync::atomic::Ordering::Relaxed),
-            database: if crate::storage::is_postgres(&state.config.database.url) {
+            database: if store::is_postgres(&state.config.database.url) {
                 "postgres"
             } else {
                 "sqlite"

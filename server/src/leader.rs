@@ -3,8 +3,10 @@
 //! instances compete for an advisory lock (`storage::postgres::leader`), and when the
 //! leader dies another takes over at its next attempt.
 
-use crate::{state::AppState, storage::Lease};
+use crate::state::AppState;
+
 use std::{sync::atomic::Ordering, time::Duration};
+use store::Lease;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 

@@ -8,11 +8,12 @@ use crate::{
     http,
     ingest::{queue::IngestQueue, rate_limit::RateLimiter, writer::IngestWriter},
     state::{AppState, AppStateInner, ProjectKeys},
-    storage::{self, DynStorage},
     telemetry::Telemetry,
 };
+
 use leptos::config::{Env, LeptosOptions};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use store::DynStorage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -29,8 +30,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let storage =
-            storage::connect(&config.database.url, config.database.max_connections).await?;
+        let storage = store::connect(&config.database.url, config.database.max_connections).await?;
         // A bad rules file stops the start: better than running without its alerts.
         let alert_rules = Arc::new(crate::alerts::rule::load(&config.alerts.file)?);
         // Likewise a probe that cannot work.
@@ -134,7 +134,7 @@ impl Application {
         let writer = tokio::spawn(writer.run_until_stopped(stop_workers.clone()));
         // The alert engine, outbox, probes and retention run on the leader only.
         let leader = tokio::spawn(crate::leader::run(state.clone(), stop_workers.clone()));
-        let relay = storage::is_postgres(&state.config.database.url).then(|| {
+        let relay = store::is_postgres(&state.config.database.url).then(|| {
             let (url, state, stop) = (
                 state.config.database.url.clone(),
                 state.clone(),
@@ -178,9 +178,9 @@ pub(crate) async fn run_retention(state: AppState, stop: CancellationToken) {
             _ = tick.tick() => {}
         }
         let r = &state.config.retention;
-        let now = crate::clock::now_ms();
+        let now = store::clock::now_ms();
         let raw_before = now - i64::from(r.raw_events_days) * 86_400_000;
-        let rollups_before = crate::clock::minute_of(now) - i64::from(r.rollups_days) * 1440;
+        let rollups_before = store::clock::minute_of(now) - i64::from(r.rollups_days) * 1440;
         match state
             .storage
             .enforce_retention(raw_before, rollups_before, now)

@@ -1,17 +1,14 @@
 //! Shared state handed to every handler.
 
-use crate::{
-    config::Config,
-    ingest::queue::IngestQueue,
-    storage::{DynStorage, Project},
-    telemetry::Telemetry,
-};
+use crate::{config::Config, ingest::queue::IngestQueue, telemetry::Telemetry};
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
 };
+use store::{DynStorage, Project};
 
 /// Cheap to clone (one reference count): every request clones it at least once.
 #[derive(Clone)]

@@ -7,9 +7,10 @@ use super::{
     ruleset::{self, Origin},
     silence,
 };
-use crate::{audit, clock::now_ms, state::AppState};
+use crate::{audit, state::AppState};
 use app::api::CurrentUser;
-use app::model::{Matcher, RuleView, Silence};
+use protocol::{Matcher, RuleView, Silence};
+use store::clock::now_ms;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
@@ -22,8 +23,8 @@ pub enum ActionError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<crate::storage::StorageError> for ActionError {
-    fn from(e: crate::storage::StorageError) -> Self {
+impl From<store::StorageError> for ActionError {
+    fn from(e: store::StorageError) -> Self {
         ActionError::Internal(e.into())
     }
 }

@@ -14,15 +14,14 @@ use super::{
     values,
 };
 use crate::{
-    clock::now_ms,
     notify::{self, outbox, Notification},
     state::AppState,
-    storage::{AlertRecord, Evaluation, OutboxItem, TransitionRecord},
 };
 use std::{
     collections::{HashMap, HashSet},
     time::Duration,
 };
+use store::{clock::now_ms, AlertRecord, Evaluation, OutboxItem, TransitionRecord};
 use tokio_util::sync::CancellationToken;
 
 pub fn change_name(c: Change) -> &'static str {

@@ -8,8 +8,9 @@ use super::{
     catalogue,
     rule::{check, format_duration, parse_duration, Comparison, Filters, Rule, Severity},
 };
-use crate::{state::AppState, storage::StoredRule};
-use app::model::RuleView;
+use crate::state::AppState;
+use protocol::RuleView;
+use store::StoredRule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {

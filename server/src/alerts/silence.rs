@@ -2,7 +2,7 @@
 //! silenced alert still changes state and is recorded in the history, marked silenced;
 //! only its notifications (and escalation) are held back. Silences expire on their own.
 
-use app::model::{Matcher, Silence};
+use protocol::{Matcher, Silence};
 
 /// The labels silences match on.
 pub const FIELDS: [&str; 4] = ["rule", "severity", "restaurant", "metric"];

@@ -3,14 +3,12 @@
 //! breach or a recovery.
 
 use super::{catalogue::Source, rule::Rule};
-use crate::{
-    clock::minute_of, dashboard, rollup::Metric, state::AppState, storage::Project,
-    telemetry::process,
-};
+use crate::{dashboard, state::AppState, telemetry::process};
 use std::{
     collections::{BTreeMap, HashMap},
     time::Duration,
 };
+use store::{clock::minute_of, rollup::Metric, Project};
 
 /// Minutes `from..=to` covering the `window` that ends at `now_ms`.
 pub fn window_minutes(window: Duration, now_ms: i64) -> (i64, i64) {
@@ -73,8 +71,7 @@ pub async fn value(
                 .flatten()
         }
         Source::WebsocketLoss => {
-            let sum =
-                |rows: Vec<crate::storage::RollupRow>| rows.iter().map(|r| r.sum).sum::<f64>();
+            let sum = |rows: Vec<store::RollupRow>| rows.iter().map(|r| r.sum).sum::<f64>();
             let opened = sum(s
                 .rollups(project.id, Metric::Custom, "websocket.opened", from, to)
                 .await?);

@@ -7,8 +7,9 @@ use super::{
     silence::{self, Labels},
     state::State,
 };
-use crate::{clock::now_ms, notify::outbox, state::AppState};
-use app::model::{ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView};
+use crate::{notify::outbox, state::AppState};
+use protocol::{ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView};
+use store::clock::now_ms;
 
 /// Pending and firing alert instances at `now_ms`, critical first, then oldest first.
 pub async fn active(

@@ -2,11 +2,9 @@
 //! the configured password or a generated one that is printed once.
 
 use super::{password, token};
-use crate::{
-    config::Config,
-    storage::{DynStorage, Project},
-};
+use crate::config::Config;
 use secrecy::ExposeSecret;
+use store::{DynStorage, Project};
 
 pub const DEFAULT_PROJECT: &str = "restaurant-os";
 

@@ -4,7 +4,7 @@
 //! routes answer `401`. Cookie-authenticated writes must come from our own origin.
 
 use super::{cookie, token};
-use crate::{clock::now_ms, error::ApiError, state::AppState, storage::User};
+use crate::{error::ApiError, state::AppState};
 use app::api::CurrentUser;
 use axum::{
     extract::{Request, State},
@@ -12,6 +12,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use store::{clock::now_ms, User};
 
 /// Routes anyone may call: sign-in, health, ingest (authenticated by public key in its
 /// handler), static assets and the demo page.

@@ -12,9 +12,9 @@
 //!
 //! A rate with nothing to divide by is `None`, never 0.
 
-use crate::storage::BusinessCount;
-use app::model::{Kpis, RestaurantKpis};
+use protocol::{Kpis, RestaurantKpis};
 use std::collections::BTreeMap;
+use store::BusinessCount;
 
 fn rate(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)

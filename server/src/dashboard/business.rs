@@ -4,18 +4,18 @@
 
 use crate::{
     business::kpi,
-    clock::now_ms,
     render::chart::{lines_chart, Line, PALETTE},
     state::AppState,
-    storage::Project,
 };
-use app::model::{BusinessView, InventoryLevel, Kpis, Range};
+
+use protocol::{BusinessView, InventoryLevel, Kpis, Range};
+use store::{clock::now_ms, Project};
 
 const HOUR: i64 = 3_600_000;
 
 /// The span of `range` (`1h`, `24h`, `7d`, `30d`); `Err` names the field.
 pub fn span_of(range: &str) -> Result<i64, String> {
-    app::model::range_span(range)
+    protocol::range_span(range)
 }
 
 /// KPIs of `[to - span, to)` and of the span before it.

@@ -4,13 +4,13 @@
 
 use super::{custom_metric, default_project};
 use crate::{
-    clock::now_ms,
     health, probes,
     render::chart::{lines_chart, Line, PALETTE},
     state::AppState,
     telemetry::sampler::SERIES,
 };
-use app::model::{CheckView, HealthSummary, HealthView, ProbeView, Range};
+use protocol::{CheckView, HealthSummary, HealthView, ProbeView, Range};
+use store::clock::now_ms;
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -20,7 +20,7 @@ fn share((attempts, up): (u64, u64)) -> Option<f64> {
 }
 
 /// Uptime per hour over the 24 hours before `now`, oldest first, from the results.
-pub fn hourly(results: &[crate::storage::ProbeResult], now: i64) -> Vec<Option<f64>> {
+pub fn hourly(results: &[store::ProbeResult], now: i64) -> Vec<Option<f64>> {
     (0..24)
         .map(|h| {
             let from = now - (24 - h) * HOUR;
@@ -38,7 +38,7 @@ pub fn hourly(results: &[crate::storage::ProbeResult], now: i64) -> Vec<Option<f
 }
 
 /// Mean latency per minute (charts take unix minutes on the x axis).
-fn per_minute_latency(results: &[crate::storage::ProbeResult]) -> Vec<(i64, Option<f64>)> {
+fn per_minute_latency(results: &[store::ProbeResult]) -> Vec<(i64, Option<f64>)> {
     let mut out: Vec<(i64, f64, u32)> = vec![];
     for r in results {
         let m = r.at_ms.div_euclid(60_000);
@@ -125,7 +125,7 @@ pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
     }
     let (db_bytes, tables) = state.storage.capacity(now - HOUR).await?;
     let (r, l) = (&state.config.retention, &state.config.logs);
-    let capacity = app::model::Capacity {
+    let capacity = protocol::Capacity {
         db_bytes,
         tables,
         raw_events_days: r.raw_events_days,
@@ -187,7 +187,7 @@ pub async fn summary(state: &AppState) -> anyhow::Result<HealthSummary> {
 
 #[cfg(test)]
 mod tests {
-    use crate::storage::ProbeResult;
+    use store::ProbeResult;
 
     #[test]
     fn hourly_uptime_buckets_the_last_day() {

@@ -4,14 +4,16 @@
 
 use super::{latest_max, quantiles, range_start, total};
 use crate::{
-    clock::{minute_of, now_ms},
     render::chart::{self, Line, PALETTE},
-    rollup::{self, Metric, RollupDelta, Sketch},
     state::AppState,
-    storage::{Project, RollupRow},
 };
-use app::model::{
+use protocol::{
     CustomMetricChart, NamedCount, PerformanceView, Range, Rating, SeriesPoint, Vital, VitalSummary,
+};
+use store::{
+    clock::{minute_of, now_ms},
+    rollup::{self, Metric, RollupDelta, Sketch},
+    Project, RollupRow,
 };
 
 /// Custom metrics charted on the page, most points first.

@@ -8,10 +8,7 @@ use crate::{
     error::ApiError,
     state::AppState,
 };
-use app::{
-    api::CurrentUser,
-    model::{Matcher, RuleView},
-};
+use app::api::CurrentUser;
 use axum::{
     body::Bytes,
     extract::{Path, State},
@@ -19,6 +16,7 @@ use axum::{
     routing::post,
     Extension, Router,
 };
+use protocol::{Matcher, RuleView};
 
 pub fn router() -> Router<AppState> {
     Router::new()

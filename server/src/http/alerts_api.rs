@@ -4,14 +4,11 @@
 
 use crate::{
     alerts::{actions, catalogue, ruleset, view},
-    clock::now_ms,
     error::ApiError,
     state::AppState,
 };
-use app::{
-    api::CurrentUser,
-    model::{AlertHistoryQuery, RuleView},
-};
+
+use app::api::CurrentUser;
 use axum::{
     extract::{rejection::JsonRejection, Path, Query, RawQuery, State},
     http::StatusCode,
@@ -19,8 +16,10 @@ use axum::{
     routing::{delete, get, post, put},
     Extension, Json, Router,
 };
+use protocol::{AlertHistoryQuery, RuleView};
 use serde::Deserialize;
 use serde_json::json;
+use store::clock::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()

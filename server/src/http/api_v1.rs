@@ -4,20 +4,14 @@
 use crate::{
     audit,
     auth::token,
-    clock::now_ms,
     dashboard::{self, project_info},
     error::ApiError,
     http::issue_query,
     issues::filters,
     state::AppState,
 };
-use app::{
-    api::CurrentUser,
-    model::{
-        ApiTokenInfo, CustomMetricView, EndpointStats, FiltersView, InboundFilters, IssueDetail,
-        IssueStatus, IssueSummary, NewToken, NewTokenRequest, PerformanceView, ProjectInfo, Range,
-    },
-};
+
+use app::api::CurrentUser;
 use axum::{
     extract::{rejection::JsonRejection, Path, Query, RawQuery, State},
     http::StatusCode,
@@ -25,8 +19,13 @@ use axum::{
     routing::{delete, get},
     Extension, Json, Router,
 };
+use protocol::{
+    ApiTokenInfo, CustomMetricView, EndpointStats, FiltersView, InboundFilters, IssueDetail,
+    IssueStatus, IssueSummary, NewToken, NewTokenRequest, PerformanceView, ProjectInfo, Range,
+};
 use serde::Deserialize;
 use serde_json::json;
+use store::clock::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -102,11 +101,11 @@ async fn endpoints(
 async fn audit_log(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Vec<app::model::AuditEntry>>, ApiError> {
+) -> Result<Json<Vec<protocol::AuditEntry>>, ApiError> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
-    let q = app::model::AuditQuery::from_pairs(
+    let q = protocol::AuditQuery::from_pairs(
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         now_ms(),
     )
@@ -125,7 +124,7 @@ struct BusinessQuery {
 async fn business(
     State(state): State<AppState>,
     Query(q): Query<BusinessQuery>,
-) -> Result<Json<app::model::BusinessView>, ApiError> {
+) -> Result<Json<protocol::BusinessView>, ApiError> {
     let range = q.range.unwrap_or_else(|| "24h".into());
     dashboard::business::span_of(&range).map_err(ApiError::BadRequest)?;
     let project = dashboard::default_project(&state).await?;

@@ -3,10 +3,10 @@
 use crate::{
     audit,
     auth::{cookie, guard, password, token},
-    clock::now_ms,
     error::ApiError,
     state::AppState,
 };
+
 use axum::{
     extract::{ConnectInfo, State},
     http::{header, HeaderMap},
@@ -16,6 +16,7 @@ use axum::{
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
+use store::clock::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -9,8 +9,8 @@ use crate::{
     http::rum::{public_key, read_limited},
     ingest::{business, queue::EnqueueError},
     state::AppState,
-    storage::IngestBatch,
 };
+
 use axum::{
     extract::{Request, State},
     http::StatusCode,
@@ -19,6 +19,7 @@ use axum::{
     Json, Router,
 };
 use serde_json::json;
+use store::IngestBatch;
 
 pub const PATH: &str = "/api/events";
 const MAX_EVENTS: usize = 1000;
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
 pub async fn project_of(
     state: &AppState,
     parts: &axum::http::request::Parts,
-) -> Result<std::sync::Arc<crate::storage::Project>, ApiError> {
+) -> Result<std::sync::Arc<store::Project>, ApiError> {
     match public_key(&parts.headers, parts.uri.query()) {
         Some(key) => state
             .projects
@@ -69,7 +70,7 @@ async fn ingest(
     let (parts, body) = req.into_parts();
     let project = project_of(&state, &parts).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
-    let events = business::parse(&bytes, project.id, crate::clock::now_ms(), MAX_EVENTS)
+    let events = business::parse(&bytes, project.id, store::clock::now_ms(), MAX_EVENTS)
         .map_err(ApiError::BadRequest)?;
     let n = events.len();
     enqueue(

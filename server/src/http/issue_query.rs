@@ -1,6 +1,6 @@
 //! The issue list's query string, decoded (`tag` may repeat, so not a serde struct).
 
-use app::model::IssueQuery;
+use protocol::IssueQuery;
 
 pub fn parse(query: &str) -> Result<IssueQuery, String> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())

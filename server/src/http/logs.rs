@@ -11,9 +11,8 @@ use crate::{
     },
     ingest::logs,
     state::AppState,
-    storage::IngestBatch,
 };
-use app::model::LogQuery;
+
 use axum::{
     extract::{RawQuery, Request, State},
     http::StatusCode,
@@ -21,7 +20,9 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use protocol::LogQuery;
 use serde_json::json;
+use store::IngestBatch;
 
 pub const PATH: &str = "/api/logs";
 const MAX_LINES: usize = 5000;
@@ -46,7 +47,7 @@ async fn ingest(
     let p = logs::parse(
         &bytes,
         project.id,
-        crate::clock::now_ms(),
+        store::clock::now_ms(),
         MAX_LINES,
         state.config.logs.errors_to_issues,
     )
@@ -97,7 +98,7 @@ async fn search(
         .collect();
     let q = LogQuery::from_pairs(
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        crate::clock::now_ms(),
+        store::clock::now_ms(),
     )
     .map_err(ApiError::BadRequest)?;
     let project = dashboard::default_project(&state).await?;

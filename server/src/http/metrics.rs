@@ -10,8 +10,8 @@ use crate::{
     },
     ingest::metrics,
     state::AppState,
-    storage::IngestBatch,
 };
+
 use axum::{
     extract::{Request, State},
     http::StatusCode,
@@ -20,6 +20,7 @@ use axum::{
     Json, Router,
 };
 use serde_json::json;
+use store::IngestBatch;
 
 pub const PATH: &str = "/api/internal/metrics";
 const MAX_POINTS: usize = 1000;
@@ -35,7 +36,7 @@ async fn ingest(
     let (parts, body) = req.into_parts();
     let project = project_of(&state, &parts).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
-    let custom = metrics::parse(&bytes, project.id, crate::clock::now_ms(), MAX_POINTS)
+    let custom = metrics::parse(&bytes, project.id, store::clock::now_ms(), MAX_POINTS)
         .map_err(ApiError::BadRequest)?;
     let n = custom.len();
     enqueue(

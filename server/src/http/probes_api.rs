@@ -5,13 +5,13 @@
 use crate::{
     audit,
     auth::guard::encode_component,
-    clock::now_ms,
     config::{ProbeConfig, ProbeKind},
     dashboard::health,
     error::ApiError,
     probes,
     state::AppState,
 };
+
 use app::api::CurrentUser;
 use axum::{
     body::Bytes,
@@ -21,6 +21,7 @@ use axum::{
     routing::{get, post, put},
     Extension, Json, Router,
 };
+use store::clock::now_ms;
 
 pub fn api_router() -> Router<AppState> {
     Router::new()

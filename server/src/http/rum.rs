@@ -6,8 +6,8 @@ use crate::{
     error::ApiError,
     ingest::{queue::EnqueueError, rum},
     state::AppState,
-    storage::IngestBatch,
 };
+
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -17,6 +17,7 @@ use axum::{
     Router,
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use store::IngestBatch;
 use tower_http::cors::CorsLayer;
 
 pub fn router() -> Router<AppState> {
@@ -92,7 +93,7 @@ async fn ingest(
         rum::parse(&bytes, cfg.max_beacons_per_request).map_err(|e| ApiError::BadRequest(e.0))?;
     let src = rum::convert::Source {
         project,
-        received_at_ms: crate::clock::now_ms(),
+        received_at_ms: store::clock::now_ms(),
         user_agent: parts
             .headers
             .get(header::USER_AGENT)

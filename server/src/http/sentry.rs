@@ -4,8 +4,9 @@
 //! `event` items are normalized, grouped and stored; other item types (transactions,
 //! sessions, client reports, attachments) are accepted and skipped for now (issue 3).
 
+use store::{clock::now_ms, IngestBatch, Outcome, Project};
+
 use crate::{
-    clock::now_ms,
     error::ApiError,
     http::rum::read_limited,
     ingest::{
@@ -17,7 +18,6 @@ use crate::{
         },
     },
     state::AppState,
-    storage::{IngestBatch, Outcome, Project},
 };
 use axum::{
     body::Body,

@@ -3,7 +3,7 @@
 //! checked the session and that the form came from our own origin.
 
 use crate::{audit, error::ApiError, issues::filters, state::AppState};
-use app::{api::CurrentUser, model::InboundFilters, model::IssueStatus};
+use app::api::CurrentUser;
 use axum::{
     body::Bytes,
     extract::{Path, State},
@@ -11,6 +11,7 @@ use axum::{
     routing::post,
     Extension, Router,
 };
+use protocol::{InboundFilters, IssueStatus};
 
 pub fn router() -> Router<AppState> {
     Router::new()

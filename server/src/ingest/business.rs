@@ -5,8 +5,8 @@
 //! units as a decimal string or a JSON number with at most two decimals, or
 //! `total_minor` / `amount_minor` as integer minor units; never a float that loses cents.
 
-use crate::storage::BusinessEvent;
 use serde_json::{Map, Value};
+use store::BusinessEvent;
 
 /// Event names with a meaning; anything else is kept as a custom event.
 pub const KNOWN: [&str; 9] = [

@@ -6,8 +6,8 @@
 //! logger works unchanged), and an `error` line can open an issue in the error tracker.
 
 use super::business;
-use crate::storage::{BusinessEvent, LogLine, NewErrorEvent};
 use serde_json::{json, Map, Value};
+use store::{BusinessEvent, LogLine, NewErrorEvent};
 
 /// What one request carried.
 #[derive(Debug, Default)]

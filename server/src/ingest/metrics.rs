@@ -3,9 +3,9 @@
 //! them. `timestamp` is unix ms, unix seconds, or RFC 3339; missing means now. Points more
 //! than a day away from now are refused (a broken clock would scatter the chart).
 
-use crate::storage::CustomPoint;
 use serde::Deserialize;
 use serde_json::Value;
+use store::CustomPoint;
 
 const MAX_NAME: usize = 100;
 const MAX_SKEW_MS: i64 = 24 * 3_600_000;

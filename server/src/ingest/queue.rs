@@ -4,11 +4,11 @@
 //! one per row, one per 256 bytes of an error event), not requests, so memory stays bounded
 //! whatever the batch sizes. RUM beacons and Sentry items share it and its writer.
 
-use crate::storage::IngestBatch;
 use std::sync::{
     atomic::{AtomicU64, AtomicUsize, Ordering},
     Arc,
 };
+use store::IngestBatch;
 use tokio::sync::mpsc;
 
 /// Validated events of one request.

@@ -4,14 +4,11 @@
 //! so every batch that got a `202` is stored.
 
 use super::queue::{IngestReceiver, IngestStats};
-use crate::{
-    rollup,
-    storage::{DynStorage, IngestBatch, IssueChange},
-};
 use std::{
     sync::{atomic::Ordering, Arc},
     time::Duration,
 };
+use store::{rollup, DynStorage, IngestBatch, IssueChange};
 use tokio_util::sync::CancellationToken;
 
 /// Delays between attempts of a failed flush before its events are dropped (and counted).

@@ -2,7 +2,7 @@
 //! event is counted as an outcome (`filtered`, with the reason), never silently lost.
 
 use crate::ingest::sentry::event::Event;
-use app::model::InboundFilters;
+use protocol::InboundFilters;
 
 /// Frame URL schemes of browser extensions.
 const EXTENSION_SCHEMES: [&str; 5] = [

@@ -5,7 +5,9 @@ pub mod filters;
 pub mod grouping;
 pub mod people;
 
-use crate::{ingest::sentry::event::Event, storage::NewErrorEvent};
+use crate::ingest::sentry::event::Event;
+
+use store::NewErrorEvent;
 
 const TITLE_MAX: usize = 200;
 const TAG_KEY_MAX: usize = 64;

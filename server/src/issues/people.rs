@@ -1,11 +1,11 @@
 //! What people change about error tracking, from the dashboard's forms or the read API:
 //! an issue's status and the inbound filters. Both are audited.
 
-use crate::{audit, clock::now_ms, dashboard, state::AppState, storage::Project};
-use app::{
-    api::CurrentUser,
-    model::{InboundFilters, IssueStatus},
-};
+use crate::{audit, dashboard, state::AppState};
+
+use app::api::CurrentUser;
+use protocol::{InboundFilters, IssueStatus};
+use store::{clock::now_ms, Project};
 
 /// Sets an issue's status; `false` when there is no such issue.
 pub async fn set_status(

@@ -8,7 +8,7 @@
 
 pub mod relay;
 
-use app::model::WsFigures;
+use protocol::WsFigures;
 use std::{
     collections::HashMap,
     sync::{

@@ -38,7 +38,7 @@ fn rows(n: &Notification) -> Vec<(&'static str, String)> {
         ("State", n.change.clone()),
         ("Details", n.details()),
         ("Environment", n.environment.clone()),
-        ("Time", app::model::format_utc(n.at_ms)),
+        ("Time", protocol::format_utc(n.at_ms)),
     ];
     if let Some(d) = &n.description {
         rows.push(("What to do", d.clone()));

@@ -5,12 +5,11 @@
 
 use super::{slack, webhook, Message};
 use crate::{
-    clock::now_ms,
     config::{AlertsConfig, EmailConfig, SlackConfig, WebhookConfig},
     state::AppState,
-    storage::OutboxRow,
 };
 use std::time::Duration;
+use store::{clock::now_ms, OutboxRow};
 use tokio_util::sync::CancellationToken;
 
 pub const MAX_ATTEMPTS: u32 = 12;

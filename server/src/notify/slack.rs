@@ -36,7 +36,7 @@ fn attachment(m: &Message, n: &Notification) -> Value {
         "fields": [
             {"title": "Service", "value": "restaurant-os", "short": true},
             {"title": "Environment", "value": escape(&n.environment), "short": true},
-            {"title": "Timestamp", "value": app::model::format_utc(n.at_ms), "short": true},
+            {"title": "Timestamp", "value": protocol::format_utc(n.at_ms), "short": true},
             {"title": "Details", "value": truncate(&escape(&details), MAX_DETAILS), "short": false},
         ],
         "footer": format!("<{}|Open in RestaurantOS Monitor>", n.link),

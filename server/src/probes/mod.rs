@@ -8,11 +8,11 @@
 pub mod check;
 pub mod runner;
 
+use store::{clock::now_ms, ProbeResult};
+
 use crate::{
-    clock::now_ms,
     config::{ProbeConfig, ProbeKind},
     state::AppState,
-    storage::ProbeResult,
 };
 
 /// A probe in force and where it comes from.

@@ -4,8 +4,9 @@
 //! probe that was down starts down until an attempt succeeds.
 
 use super::{check, definitions};
-use crate::{clock::now_ms, config::ProbeConfig, state::AppState, storage::ProbeResult};
+use crate::{config::ProbeConfig, state::AppState};
 use std::{collections::HashMap, time::Duration};
+use store::{clock::now_ms, ProbeResult};
 use tokio_util::sync::CancellationToken;
 
 const RESYNC: Duration = Duration::from_secs(5);

@@ -2,8 +2,8 @@
 //! line rather than drawing a fake zero) and error events per bucket (bars). Labels
 //! are numbers and fixed words only.
 
-use app::model::{CountPoint, Range, SeriesPoint};
 use plotters::{coord::combinators::BindKeyPoints, prelude::*};
+use protocol::{CountPoint, Range, SeriesPoint};
 
 const SIZE: (u32, u32) = (880, 300);
 const LINES: [(&str, RGBColor); 3] = [

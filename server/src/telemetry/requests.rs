@@ -1,8 +1,8 @@
 //! Request counters: in flight now, and requests / 5xx answers over the last minutes.
 //! Lock-free: this runs on every request, ingest included.
 
-use crate::clock::{minute_of, now_ms};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use store::clock::{minute_of, now_ms};
 
 /// Minutes the error rate looks back over.
 pub const WINDOW_MINUTES: i64 = 5;

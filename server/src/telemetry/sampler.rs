@@ -5,8 +5,9 @@
 //! channel.
 
 use super::process;
-use crate::{clock::now_ms, state::AppState, storage::CustomPoint, storage::IngestBatch};
+use crate::state::AppState;
 use std::time::Duration;
+use store::{clock::now_ms, CustomPoint, IngestBatch};
 use tokio_util::sync::CancellationToken;
 
 pub const EVERY: Duration = Duration::from_secs(10);

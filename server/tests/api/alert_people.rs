@@ -48,7 +48,7 @@ async fn history(app: &TestApp, q: &str) -> Vec<Value> {
 
 /// Waits (up to 10 s) until the custom metric `name` has a rollup at `minute`.
 async fn wait_until_stored(app: &TestApp, project: i64, name: &str, minute: i64) {
-    use monitor::rollup::Metric;
+    use store::rollup::Metric;
     let deadline = Instant::now() + Duration::from_secs(10);
     while app
         .state
@@ -91,7 +91,7 @@ async fn alerts_that_fire_together_go_out_as_one_message_per_channel() {
     app.login().await;
     let rules = rule::parse(TWO_RULES, "t.toml").unwrap();
     // Ahead of the clock, so only this test delivers (the outbox worker runs on real time).
-    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let now = store::clock::now_ms() + 10 * 60_000;
     // One request, so both points are stored together and the alerts fire together.
     let r = reqwest::Client::new()
         .post(app.url("/api/internal/metrics"))
@@ -107,7 +107,7 @@ async fn alerts_that_fire_together_go_out_as_one_message_per_channel() {
     // Both points stored before evaluating: an evaluation reads one metric, then the
     // other, and a flush landing between the two reads would fire them apart.
     let project = app.state.storage.projects().await.unwrap()[0].id;
-    let minute = monitor::clock::minute_of(now);
+    let minute = store::clock::minute_of(now);
     for name in ["depth", "printer"] {
         wait_until_stored(&app, project, name, minute).await;
     }
@@ -170,7 +170,7 @@ async fn an_unacknowledged_critical_alert_escalates_and_an_acknowledged_one_does
     .await;
     app.login().await;
     let rules = rules_in_force(&app, TWO_RULES).await;
-    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let now = store::clock::now_ms() + 10 * 60_000;
     post_point(&app, "depth", 500.0, now).await;
     post_point(&app, "printer", 9.0, now).await;
     let mut states = engine::States::new();
@@ -294,7 +294,7 @@ async fn a_silence_mutes_notifications_keeps_history_and_expires() {
 
     // Real time: the silence is active now.
     let rules = rules_in_force(&app, TWO_RULES).await;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     post_point(&app, "depth", 500.0, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
@@ -321,7 +321,7 @@ async fn a_silence_mutes_notifications_keeps_history_and_expires() {
         .post_form(&format!("/alerts/silences/{id}/expire"), &[])
         .await;
     assert_eq!(r.status(), 303);
-    let after = monitor::clock::now_ms() + 1;
+    let after = store::clock::now_ms() + 1;
     post_point(&app, "depth", 500.0, after).await;
     engine::evaluate(&app.state, &rules, &mut states, after)
         .await
@@ -434,7 +434,7 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
         &app,
         &rules,
         &mut states,
-        monitor::clock::now_ms(),
+        store::clock::now_ms(),
         || async { history(&app, "rule=kitchen_errors").await.len() == 2 },
     )
     .await;
@@ -652,7 +652,7 @@ async fn the_running_engine_tells_once_within_an_interval_and_once_when_it_recov
         &app,
         "payments.failed",
         12.0,
-        monitor::clock::now_ms() - 60_000,
+        store::clock::now_ms() - 60_000,
     )
     .await;
     wait_for("the alert", || (got() == 1).then_some(())).await;
@@ -661,7 +661,7 @@ async fn the_running_engine_tells_once_within_an_interval_and_once_when_it_recov
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(got(), 1, "no duplicates while it keeps firing");
 
-    post_point(&app, "payments.failed", 0.0, monitor::clock::now_ms()).await;
+    post_point(&app, "payments.failed", 0.0, store::clock::now_ms()).await;
     wait_for("the resolved message", || (got() == 2).then_some(())).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(got(), 2, "one resolved message");

@@ -110,7 +110,7 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
         "test.toml",
     )
     .unwrap();
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     let mut states = engine::States::new();
     let history = || async {
         app.get_json("/api/v1/alerts/history?rule=queue_backlog")
@@ -248,7 +248,7 @@ async fn notifications_reach_slack_and_the_webhook_once_and_survive_failures() {
     .unwrap();
     // Ahead of the clock: the background outbox worker (real time) never finds these
     // rows due, so only this test delivers them.
-    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let now = store::clock::now_ms() + 10 * 60_000;
     let mut states = engine::States::new();
     let client = outbox::client();
     let deliveries = || async { app.get_json("/api/v1/alerts/deliveries").await };
@@ -360,7 +360,7 @@ async fn a_notification_that_failed_before_a_restart_is_delivered_after_it() {
         "t.toml",
     )
     .unwrap();
-    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let now = store::clock::now_ms() + 10 * 60_000;
     post_point(&app, "disk", 0.95, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {
@@ -488,7 +488,7 @@ async fn a_critical_alert_is_emailed_to_the_critical_recipients() {
         "t.toml",
     )
     .unwrap();
-    let now = monitor::clock::now_ms() + 10 * 60_000;
+    let now = store::clock::now_ms() + 10 * 60_000;
     post_point(&app, "pay", 0.0, now).await;
     let mut states = engine::States::new();
     evaluate_until(&app, &rules, &mut states, now, || async {

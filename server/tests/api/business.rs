@@ -44,7 +44,7 @@ pub fn day(now: i64) -> Vec<Value> {
 async fn a_scripted_day_gives_the_kpis_computed_by_hand() {
     let app = spawn_app_with(|c| c.alerts.interval_secs = 3600).await;
     app.login().await;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
 
     // One bad event: the request is refused whole, naming it.
     let mut bad = day(now);

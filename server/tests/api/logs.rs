@@ -21,7 +21,7 @@ pub async fn post_logs(app: &TestApp, body: String) -> reqwest::Response {
 async fn log_lines_are_searched_by_field_text_level_and_service() {
     let app = spawn_app_with(|c| c.alerts.interval_secs = 3600).await;
     app.login().await;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     let lines = [
         json!({"level": "info", "message": "order accepted", "service": "api", "orderId": "o-1", "restaurant_id": "r-1", "timestamp": now - 3000}),
         json!({"level": "warn", "message": "printer jam on station 2", "service": "kds", "restaurant_id": "r-2", "timestamp": now - 2000}),
@@ -98,7 +98,7 @@ async fn log_lines_are_searched_by_field_text_level_and_service() {
 async fn business_logger_lines_give_the_same_kpis_as_the_events_api() {
     let app = spawn_app_with(|c| c.alerts.interval_secs = 3600).await;
     app.login().await;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     let body: String = crate::business::day(now)
         .into_iter()
         .map(|mut e| {
@@ -131,7 +131,7 @@ async fn business_logger_lines_give_the_same_kpis_as_the_events_api() {
 
 #[tokio::test]
 async fn retention_deletes_what_is_older_or_beyond_the_size_and_nothing_else() {
-    use monitor::storage::{IngestBatch, LogLine};
+    use store::{IngestBatch, LogLine};
     let app = spawn_app_with(|_| {}).await;
     let project = app.state.storage.projects().await.unwrap()[0].id;
     let line = |at: i64| LogLine {
@@ -162,7 +162,7 @@ async fn retention_deletes_what_is_older_or_beyond_the_size_and_nothing_else() {
         "the three oldest left"
     );
     let left = s
-        .search_logs(project, &monitor::storage::LogQuery::default())
+        .search_logs(project, &store::LogQuery::default())
         .await
         .unwrap();
     let ats: Vec<i64> = left.iter().map(|l| l.at_ms).collect();

@@ -104,7 +104,7 @@ async fn probes_of_the_real_services_are_up_and_a_dead_database_fires_database_d
     let r = app.put_json("/api/v1/probes/replica-db", &def).await;
     assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
     wait_probe(&app, "replica-db", false).await;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     let results = app
         .state
         .storage
@@ -138,7 +138,7 @@ async fn probes_of_the_real_services_are_up_and_a_dead_database_fires_database_d
         &app.state,
         &rules,
         &mut states,
-        monitor::clock::now_ms() + 60_000,
+        store::clock::now_ms() + 60_000,
     )
     .await
     .unwrap();
@@ -334,7 +334,7 @@ async fn the_live_channel_pushes_alert_updates_and_counts_its_connections() {
         "t.toml",
     )
     .unwrap();
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     crate::alerts::post_point(&app, "fryer", 230.0, now).await;
     let mut states = engine::States::new();
     crate::alerts::evaluate_until(&app, &rules, &mut states, now, || async {

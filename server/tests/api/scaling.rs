@@ -3,7 +3,6 @@
 //! the SQLite → PostgreSQL copy. Skipped (loudly) without `TEST_POSTGRES_URL`.
 
 use crate::helpers::{beacon, beacons, spawn_app_with, spawn_binary, TestApp, PASSWORD};
-use monitor::storage::test_db::TestPg;
 use serde_json::{json, Value};
 use std::{
     future::Future,
@@ -11,6 +10,7 @@ use std::{
     sync::atomic::Ordering,
     time::{Duration, Instant},
 };
+use store::test_db::TestPg;
 
 const RULES: &str = "[[rule]]\nname = \"queue_backlog\"\nseverity = \"critical\"\n\
     metric = \"custom:depth\"\ncomparison = \">\"\nthreshold = 100\nwindow = \"2m\"\n\
@@ -113,7 +113,7 @@ async fn two_instances_count_every_beacon_once_and_share_live_alerts() {
     );
 
     // A point through A fires the alert on A (the leader); B's dashboard hears it.
-    crate::alerts::post_point(&a, "depth", 500.0, monitor::clock::now_ms()).await;
+    crate::alerts::post_point(&a, "depth", 500.0, store::clock::now_ms()).await;
     let heard = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(Ok(m)) = ws.next().await {
             let text = m.to_text().unwrap_or_default().to_string();
@@ -183,7 +183,7 @@ async fn when_the_leader_dies_the_other_instance_takes_over_and_delivers_the_out
         .await
         .unwrap();
     // The point goes in through B; A's engine fires and A's outbox fails to deliver.
-    let point = json!({"metric": "depth", "value": 500.0, "timestamp": monitor::clock::now_ms()});
+    let point = json!({"metric": "depth", "value": 500.0, "timestamp": store::clock::now_ms()});
     let r = reqwest::Client::new()
         .post(format!("{}/api/internal/metrics", b.base))
         .header("x-monitor-key", &key)
@@ -281,7 +281,7 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     };
     let app = spawn_app_with(|c| c.alerts.interval_secs = 3600).await;
     app.login().await;
-    let now = monitor::clock::now_ms();
+    let now = store::clock::now_ms();
     // More page loads than one copy chunk (2,000), so the copy can stop half-way through.
     for round in 0..21 {
         let items: Vec<Value> = (0..100)
@@ -319,14 +319,14 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     let dir = app.stop_keeping_data().await;
 
     struct Quiet;
-    impl monitor::storage::export::Progress for Quiet {
+    impl store::export::Progress for Quiet {
         fn table(&mut self, _: &str, _: u64, _: u64) {}
         fn advance(&mut self, _: u64) {}
         fn finish_table(&mut self) {}
     }
     /// Dies (as a killed process would) after the first chunk of page loads is committed.
     struct DiesInPageLoads(bool);
-    impl monitor::storage::export::Progress for DiesInPageLoads {
+    impl store::export::Progress for DiesInPageLoads {
         fn table(&mut self, table: &str, _: u64, _: u64) {
             self.0 = table == "rum_events";
         }
@@ -336,10 +336,11 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
         fn finish_table(&mut self) {}
     }
     let (from, to) = (sqlite_url.clone(), pg.url.clone());
-    let interrupted = tokio::spawn(async move {
-        monitor::storage::export::run(&from, &to, &mut DiesInPageLoads(false)).await
-    })
-    .await;
+    let interrupted =
+        tokio::spawn(
+            async move { store::export::run(&from, &to, &mut DiesInPageLoads(false)).await },
+        )
+        .await;
     assert!(interrupted.is_err(), "the first copy stopped half-way");
     let db = sqlx::PgPool::connect(&pg.url).await.unwrap();
     let copied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rum_events")
@@ -350,14 +351,14 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     db.close().await;
 
     // Run again: it resumes after the committed chunk.
-    let counts = monitor::storage::export::run(&sqlite_url, &pg.url, &mut Quiet)
+    let counts = store::export::run(&sqlite_url, &pg.url, &mut Quiet)
         .await
         .unwrap();
     let rows = |t: &str| counts.iter().find(|c| c.table == t).unwrap().target_rows;
     assert_eq!(rows("rum_events"), 2_100);
     assert!(rows("business_events") >= 19 && rows("log_lines") == 2 && rows("audit_log") >= 1);
     // Once more, on a finished copy: nothing is copied twice.
-    let again = monitor::storage::export::run(&sqlite_url, &pg.url, &mut Quiet)
+    let again = store::export::run(&sqlite_url, &pg.url, &mut Quiet)
         .await
         .unwrap();
     assert_eq!(again, counts);

@@ -28,13 +28,13 @@ async fn five_failed_sign_ins_lock_the_account_for_the_configured_time_and_warn(
     // The burst of failures from one address raises the warning.
     let rules = rule::parse(rule::DEFAULT_RULES, "alerts.toml").unwrap();
     let mut states = engine::States::new();
-    engine::evaluate(&app.state, &rules, &mut states, monitor::clock::now_ms())
+    engine::evaluate(&app.state, &rules, &mut states, store::clock::now_ms())
         .await
         .unwrap();
     let h = app
         .state
         .storage
-        .alert_history(&app::model::AlertHistoryQuery {
+        .alert_history(&protocol::AlertHistoryQuery {
             rule: Some("auth_failure_burst".into()),
             ..Default::default()
         })

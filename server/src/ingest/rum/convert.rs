@@ -6,11 +6,11 @@ use super::{stack, Batch, Beacon, Context, Kind};
 use crate::{
     ingest::route,
     issues::{self, filters},
-    storage::{ApiCallRow, IngestBatch, MemorySample, Outcome, Project, RumEventRow},
 };
-use app::model::{Breadcrumb, ErrorEvent, Exception};
+use protocol::{Breadcrumb, ErrorEvent, Exception};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
+use store::{ApiCallRow, IngestBatch, MemorySample, Outcome, Project, RumEventRow};
 
 /// Where a request's beacons came from.
 pub struct Source {

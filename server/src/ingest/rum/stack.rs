@@ -1,7 +1,7 @@
 //! JavaScript `Error.stack` strings as frames: Chrome/Edge (`    at fn (url:line:col)`)
 //! and Firefox/Safari (`fn@url:line:col`). Returned oldest call first, as Sentry orders them.
 
-use app::model::Frame;
+use protocol::Frame;
 
 /// Frames from browser extensions or the SDK itself are not the app's code.
 fn in_app(url: &str) -> bool {

@@ -1,8 +1,8 @@
 //! Sentry `client_report` items: what an SDK dropped before sending (queue overflow,
 //! its own rate limiting, sampling, ...), kept as `client` outcomes.
 
-use crate::storage::Outcome;
 use serde::Deserialize;
+use store::Outcome;
 
 #[derive(Deserialize)]
 struct Discarded {

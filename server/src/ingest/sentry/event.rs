@@ -3,7 +3,7 @@
 //! `{values: [...]}`, timestamps as seconds or RFC 3339); everything past this module
 //! sees one shape.
 
-pub use app::model::{Breadcrumb, ErrorEvent as Event, Exception, Frame};
+pub use protocol::{Breadcrumb, ErrorEvent as Event, Exception, Frame};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 

@@ -4,10 +4,8 @@
 //! handler only parses, calls this, and enqueues.
 
 use super::{client_report, event, session, transaction};
-use crate::{
-    issues::{self, filters},
-    storage::{IngestBatch, Outcome, Project},
-};
+use crate::issues::{self, filters};
+use store::{IngestBatch, Outcome, Project};
 
 /// Where the items came from.
 pub struct Source<'a> {
@@ -108,7 +106,7 @@ pub fn invalid(batch: &mut IngestBatch, src: &Source, kind: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::InboundFilters;
+    use protocol::InboundFilters;
 
     fn project() -> Project {
         Project {

@@ -1,9 +1,9 @@
 //! Sentry `session` (one session's state) and `sessions` (pre-aggregated counts) items:
 //! release health and the crash-free sessions rate.
 
-use crate::storage::SessionUpdate;
 use serde::Deserialize;
 use serde_json::Value;
+use store::SessionUpdate;
 
 #[derive(Deserialize, Default)]
 struct Attrs {

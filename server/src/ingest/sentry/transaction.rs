@@ -2,12 +2,11 @@
 //! transaction is a page load (its web-vital measurements and browser timing spans),
 //! and every `http.client` span is an API call — the same rows the RUM SDK produces.
 
-use crate::{
-    ingest::route,
-    storage::{ApiCallRow, RumEventRow},
-};
+use crate::ingest::route;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use store::{ApiCallRow, RumEventRow};
 
 #[derive(Deserialize)]
 struct Raw {
