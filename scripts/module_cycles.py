@@ -118,8 +118,38 @@ def resolve(segs, here, mods, aliases):
     return found
 
 
+INLINE_MOD = re.compile(r"\bmod\s+([A-Za-z_]\w*)\s*\{")
+
+
+def split_inline_mods(text):
+    """The file's own text, and each inline `mod name { ... }` body (depth one)."""
+    own, inner, pos = [], [], 0
+    for m in INLINE_MOD.finditer(text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        own.append(text[pos : m.start()])
+        inner.append((m.group(1), text[m.end() : i - 1]))
+        pos = i
+    own.append(text[pos:])
+    return " ".join(own), inner
+
+
 def edges_of(key, path, mods):
     text = clean(open(path, encoding="utf-8").read())
+    own, inner = split_inline_mods(text)
+    targets = edges_in(own, key, key, mods)
+    # Inside an inline module (tests), `super` is this file's module.
+    for name, body in inner:
+        targets |= {key if t == key + (name,) else t for t in edges_in(body, key + (name,), key, mods)}
+    targets.discard(key)
+    return targets
+
+
+def edges_in(text, here, key, mods):
     aliases = {}
     targets = set()
     uses = []
@@ -131,20 +161,19 @@ def edges_of(key, path, mods):
     # Aliases first (a `use` may come after the code that uses it).
     for segs, alias in uses:
         if segs and segs[-1] != "*":
-            t = resolve(segs, key, mods, {})
+            t = resolve(segs, here, mods, {})
             if t is not None and (t == tuple(segs[1:]) or segs[-1] in ("self",) or t[-1:] == (segs[-1],)):
                 aliases[alias or (segs[-2] if segs[-1] == "self" else segs[-1])] = t
     for segs, _alias in uses:
         s = [x for x in segs if x != "*"]
-        t = resolve(s, key, mods, aliases)
+        t = resolve(s, here, mods, aliases)
         if t is not None:
             targets.add(t)
     body = USE.sub(" ", text)
     for m in INLINE.finditer(body):
-        t = resolve(m.group(1).split("::"), key, mods, aliases)
+        t = resolve(m.group(1).split("::"), here, mods, aliases)
         if t is not None:
             targets.add(t)
-    targets.discard(key)
     return targets
 
 

@@ -2,11 +2,11 @@
 //! server supplies that data. The trait keeps storage out of this crate: the server
 //! implements [`DashboardSource`] and provides it as context.
 
-use crate::model::{
+use leptos::prelude::*;
+use protocol::{
     AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, HealthView, IssueDetail,
     IssueQuery, IssueSummary, LogLine, LogQuery, Overview, PerformanceView, Range, SettingsView,
 };
-use leptos::prelude::*;
 
 /// The signed-in user, put into request extensions by the server's auth layer.
 #[derive(Clone, Debug)]

@@ -171,7 +171,7 @@ impl AlertHistoryQuery {
                 "rule" => q.rule = text(v),
                 "change" | "state" => q.change = text(v),
                 "range" if v.is_empty() || v == "all" => {}
-                "range" => q.from_ms = Some(now_ms - crate::range_span(v)?),
+                "range" => q.from_ms = Some(now_ms - crate::range::range_span(v)?),
                 "limit" => {
                     q.limit = Some(
                         v.parse()

@@ -67,7 +67,7 @@ impl LogQuery {
                     q.fields.push((key.to_string(), value.to_string()));
                 }
                 "range" if v.is_empty() => {}
-                "range" => q.from_ms = Some(now_ms - crate::range_span(v)?),
+                "range" => q.from_ms = Some(now_ms - crate::range::range_span(v)?),
                 "before" if v.is_empty() => {}
                 "before" => {
                     let bad = || format!("before: {v:?} is not <at_ms>:<id>");

@@ -1,8 +1,12 @@
 //! The Overview page and `GET /api/v1/overview`.
 
 use crate::{
-    ActiveAlert, CountPoint, HealthSummary, IssueSummary, Kpis, PageCount, Quantiles, Range,
-    SeriesPoint, SessionHealth,
+    alerts::ActiveAlert,
+    business::Kpis,
+    errors::{IssueSummary, SessionHealth},
+    health::HealthSummary,
+    range::Range,
+    stats::{CountPoint, PageCount, Quantiles, SeriesPoint},
 };
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,11 @@
 //! Performance wire types: web vitals with web.dev's rating thresholds, and the
 //! Performance view (`GET /api/v1/performance`).
 
-use crate::{format_ms, CountPoint, EndpointStats, Quantiles, Range, SeriesPoint};
+use crate::{
+    format::format_ms,
+    range::Range,
+    stats::{CountPoint, EndpointStats, Quantiles, SeriesPoint},
+};
 use serde::{Deserialize, Serialize};
 
 /// The Core Web Vitals and their diagnostics, as web.dev defines them.

@@ -42,7 +42,7 @@ impl AuditQuery {
                 "actor" => q.actor = text(v),
                 "action" => q.action = text(v),
                 "range" if v.is_empty() => {}
-                "range" => q.from_ms = Some(now_ms - crate::range_span(v)?),
+                "range" => q.from_ms = Some(now_ms - crate::range::range_span(v)?),
                 "limit" => q.limit = Some(v.parse().map_err(|_| format!("limit: {v:?}"))?),
                 _ => {}
             }

@@ -1,6 +1,6 @@
 //! The Settings page and API tokens.
 
-use crate::FiltersView;
+use crate::errors::FiltersView;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

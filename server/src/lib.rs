@@ -23,8 +23,8 @@ pub mod business;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
-pub mod error;
-pub mod health;
+
+pub mod health_checks;
 pub mod http;
 pub mod ingest;
 pub mod issues;

@@ -1,5 +1,5 @@
-use crate::model::{format_ms, PageCount, Quantiles, Range, SessionHealth, SummaryCard};
 use leptos::prelude::*;
+use protocol::{format_ms, PageCount, Quantiles, Range, SessionHealth, SummaryCard};
 use serde::{Deserialize, Serialize};
 
 /// What the island renders: the fields of `Overview` it uses (the read API's JSON reads
@@ -30,8 +30,8 @@ pub struct IssueLine {
     pub restaurants: u64,
 }
 
-impl From<crate::model::Overview> for LiveOverview {
-    fn from(o: crate::model::Overview) -> Self {
+impl From<protocol::Overview> for LiveOverview {
+    fn from(o: protocol::Overview) -> Self {
         LiveOverview {
             range: o.range,
             page_views: o.page_views,

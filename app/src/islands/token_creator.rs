@@ -1,5 +1,5 @@
-use crate::model::{NewToken, NewTokenRequest};
 use leptos::prelude::*;
+use protocol::{NewToken, NewTokenRequest};
 
 /// Creates an API token and shows it once; the server keeps only its hash.
 #[island]

@@ -6,15 +6,13 @@ use super::{
     layout::Layout,
     widgets::{ago, now_ms},
 };
-use crate::{
-    api::get_alerts,
-    model::{
-        format_utc, ActiveAlert, AlertHistoryEntry, AlertHistoryQuery, AlertsView, ChannelView,
-        Delivery, RuleView, Silence, HISTORY_RANGES,
-    },
-};
+use crate::api::get_alerts;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{
+    format_utc, ActiveAlert, AlertHistoryEntry, AlertHistoryQuery, AlertsView, ChannelView,
+    Delivery, RuleView, Silence, HISTORY_RANGES,
+};
 
 fn number(v: f64) -> String {
     let s = format!("{v:.4}");

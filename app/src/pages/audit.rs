@@ -2,12 +2,10 @@
 //! newest first, filtered by actor, action and range (a GET form: every view has a URL).
 
 use super::{layout::Layout, widgets::now_ms};
-use crate::{
-    api::get_audit,
-    model::{format_utc, AuditEntry, AuditQuery, HISTORY_RANGES},
-};
+use crate::api::get_audit;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{format_utc, AuditEntry, AuditQuery, HISTORY_RANGES};
 
 #[component]
 pub fn AuditPage() -> impl IntoView {

@@ -3,12 +3,10 @@
 //! per-restaurant table and inventory levels. Range and restaurant are a GET form.
 
 use super::layout::Layout;
-use crate::{
-    api::get_business,
-    model::{format_money, format_utc, BusinessView, Kpis, HISTORY_RANGES},
-};
+use crate::api::get_business;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{format_money, format_utc, BusinessView, Kpis, HISTORY_RANGES};
 
 fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1} %", v * 100.0))

@@ -3,12 +3,10 @@
 //! monitor's system charts. Probes are added and removed with plain forms.
 
 use super::{layout::Layout, widgets::ago};
-use crate::{
-    api::get_health,
-    model::{format_utc, HealthView, ProbeView, WsFigures},
-};
+use crate::api::get_health;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{format_utc, HealthView, ProbeView, WsFigures};
 
 fn percent(v: Option<f64>) -> String {
     v.map(|v| format!("{:.2} %", v * 100.0))

@@ -4,14 +4,12 @@
 
 use super::layout::Layout;
 use super::widgets::LevelBadge;
-use crate::{
-    api::get_issue_detail,
-    model::{
-        format_utc, Breadcrumb, ErrorEvent, Exception, IssueDetail, IssueStatus, TagDistribution,
-    },
-};
+use crate::api::get_issue_detail;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use protocol::{
+    format_utc, Breadcrumb, ErrorEvent, Exception, IssueDetail, IssueStatus, TagDistribution,
+};
 
 #[component]
 pub fn IssuePage() -> impl IntoView {

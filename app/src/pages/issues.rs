@@ -5,12 +5,10 @@ use super::{
     layout::Layout,
     widgets::{ago, now_ms, LevelBadge, Sparkline},
 };
-use crate::{
-    api::get_issues,
-    model::{format_utc, IssueQuery, IssueSort, IssueStatus, IssueSummary},
-};
+use crate::api::get_issues;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{format_utc, IssueQuery, IssueSort, IssueStatus, IssueSummary};
 
 /// The query of the page's URL; without `status` the page shows unresolved issues.
 fn page_query() -> Result<IssueQuery, String> {

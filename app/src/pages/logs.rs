@@ -2,13 +2,10 @@
 //! form, results newest first with "older" paging, and the live tail island.
 
 use super::{layout::Layout, widgets::now_ms};
-use crate::{
-    api::get_logs,
-    islands::LogTail,
-    model::{format_utc, LogLine, LogQuery, HISTORY_RANGES},
-};
+use crate::{api::get_logs, islands::LogTail};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{format_utc, LogLine, LogQuery, HISTORY_RANGES};
 
 const FIELDS: [&str; 6] = ["q", "level", "service", "restaurant", "field", "range"];
 

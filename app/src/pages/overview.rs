@@ -1,6 +1,7 @@
 use super::layout::Layout;
-use crate::{api::get_overview, islands::OverviewLive, model::Range};
+use crate::{api::get_overview, islands::OverviewLive};
 use leptos::prelude::*;
+use protocol::Range;
 
 /// Overview: page-load percentiles, page views, top pages. The server renders the first
 /// view; the [`OverviewLive`] island then switches ranges and refreshes every 30 s.

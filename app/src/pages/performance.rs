@@ -3,12 +3,12 @@
 //! form, so every view has a URL and the page needs no wasm.
 
 use super::layout::Layout;
-use crate::{
-    api::get_performance,
-    model::{format_ms, format_utc, EndpointStats, PerformanceView, Range, Rating, VitalSummary},
-};
+use crate::api::get_performance;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use protocol::{
+    format_ms, format_utc, EndpointStats, PerformanceView, Range, Rating, VitalSummary,
+};
 
 fn rating_class(r: Option<Rating>) -> &'static str {
     match r {
@@ -80,13 +80,10 @@ fn PerformanceBody(v: PerformanceView, sort: Option<String>) -> impl IntoView {
         move |key: &'static str| {
             let mut q = format!("?range={}&sort={key}", range.as_str());
             if let Some(p) = &page {
-                q.push_str(&format!("&page={}", crate::model::encode_component(p)));
+                q.push_str(&format!("&page={}", protocol::encode_component(p)));
             }
             if let Some(r) = &restaurant {
-                q.push_str(&format!(
-                    "&restaurant={}",
-                    crate::model::encode_component(r)
-                ));
+                q.push_str(&format!("&restaurant={}", protocol::encode_component(r)));
             }
             q
         }
@@ -221,7 +218,7 @@ fn EndpointRow(e: EndpointStats) -> impl IntoView {
 }
 
 #[component]
-fn Counts(items: Vec<crate::model::NamedCount>) -> impl IntoView {
+fn Counts(items: Vec<protocol::NamedCount>) -> impl IntoView {
     if items.is_empty() {
         return view! { <p class="muted">"No page views in this range."</p> }.into_any();
     }

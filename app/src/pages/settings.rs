@@ -1,6 +1,7 @@
 use super::layout::Layout;
-use crate::{api::get_settings, islands::TokenCreator, model::SettingsView};
+use crate::{api::get_settings, islands::TokenCreator};
 use leptos::prelude::*;
+use protocol::SettingsView;
 
 /// Settings: where to send data (DSN, public key, script tag) and API tokens.
 #[component]
@@ -31,7 +32,7 @@ fn entries(name: &'static str, items: Vec<String>) -> impl IntoView {
 
 /// The inbound filters as a plain form (posts to `/settings/filters`, no wasm).
 #[component]
-fn FiltersForm(filters: crate::model::InboundFilters) -> impl IntoView {
+fn FiltersForm(filters: protocol::InboundFilters) -> impl IntoView {
     view! {
         <form method="post" action="/settings/filters" class="filters-form stack">
             <fieldset class="list-editor">
@@ -105,8 +106,8 @@ fn SettingsBody(settings: SettingsView) -> impl IntoView {
                         <tr>
                             <td>{t.name}</td>
                             <td><code>{t.prefix}"…"</code></td>
-                            <td>{crate::model::format_utc(t.created_at_ms)}</td>
-                            <td>{t.last_used_ms.map(crate::model::format_utc).unwrap_or_else(|| "never".into())}</td>
+                            <td>{protocol::format_utc(t.created_at_ms)}</td>
+                            <td>{t.last_used_ms.map(protocol::format_utc).unwrap_or_else(|| "never".into())}</td>
                             <td>
                                 <form method="post" action=format!("/settings/tokens/{}/revoke", t.id)>
                                     <button type="submit" class="danger">"Revoke"</button>

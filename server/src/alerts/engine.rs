@@ -7,15 +7,15 @@
 
 use super::{
     catalogue,
+    lifecycle::{self, Change, Ctx, State, Transition},
     rule::Rule,
     ruleset,
     silence::{self, Labels},
-    state::{self, Change, Ctx, State, Transition},
     values,
 };
 use crate::{
-    notify::{self, outbox, Notification},
     state::AppState,
+    notify::{self, outbox, Notification},
 };
 use std::{
     collections::{HashMap, HashSet},
@@ -199,10 +199,10 @@ pub async fn evaluate(
                 acked: acked.contains(&key),
             };
             let before = states.get(&key).copied().unwrap_or_default();
-            let (mut after, transition) = state::step(rule, before, value, now, ctx);
+            let (mut after, transition) = lifecycle::step(rule, before, value, now, ctx);
             let mut escalation = None;
             if let (Some(after_ms), Some(v)) = (escalate_after, value) {
-                (after, escalation) = state::escalate(rule, after, v, now, after_ms, ctx);
+                (after, escalation) = lifecycle::escalate(rule, after, v, now, after_ms, ctx);
             }
             if after == before && transition.is_none() && escalation.is_none() {
                 continue;

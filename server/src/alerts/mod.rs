@@ -8,9 +8,9 @@
 pub mod actions;
 pub mod catalogue;
 pub mod engine;
+pub mod lifecycle;
 pub mod rule;
 pub mod ruleset;
 pub mod silence;
-pub mod state;
 pub mod values;
 pub mod view;

@@ -3,9 +3,9 @@
 //! page's data.
 
 use super::{
+    lifecycle::State,
     ruleset::{self, Effective},
     silence::{self, Labels},
-    state::State,
 };
 use crate::{notify::outbox, state::AppState};
 use protocol::{ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView};

@@ -4,6 +4,6 @@
 
 pub mod bootstrap;
 pub mod cookie;
-pub mod guard;
+
 pub mod password;
 pub mod token;

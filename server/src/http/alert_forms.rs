@@ -4,8 +4,7 @@
 
 use crate::{
     alerts::actions::{self, ActionError},
-    auth::guard::encode_component,
-    error::ApiError,
+    http::{error::ApiError, guard::encode_component},
     state::AppState,
 };
 use app::api::CurrentUser;

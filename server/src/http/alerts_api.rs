@@ -4,7 +4,7 @@
 
 use crate::{
     alerts::{actions, catalogue, ruleset, view},
-    error::ApiError,
+    http::error::ApiError,
     state::AppState,
 };
 

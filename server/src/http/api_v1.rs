@@ -5,8 +5,7 @@ use crate::{
     audit,
     auth::token,
     dashboard::{self, project_info},
-    error::ApiError,
-    http::issue_query,
+    http::{error::ApiError, issue_query},
     issues::filters,
     state::AppState,
 };
@@ -44,7 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/filters", get(get_filters).put(put_filters))
         .merge(super::alerts_api::router())
         .merge(super::probes_api::api_router())
-        .merge(super::logs::api_router())
+        .merge(super::log_routes::api_router())
         .route("/business", get(business))
         .route("/audit", get(audit_log))
         .fallback(|| async { ApiError::NotFound("no such API route") })
@@ -126,11 +125,11 @@ async fn business(
     Query(q): Query<BusinessQuery>,
 ) -> Result<Json<protocol::BusinessView>, ApiError> {
     let range = q.range.unwrap_or_else(|| "24h".into());
-    dashboard::business::span_of(&range).map_err(ApiError::BadRequest)?;
+    dashboard::business_view::span_of(&range).map_err(ApiError::BadRequest)?;
     let project = dashboard::default_project(&state).await?;
     let restaurant = q.restaurant.filter(|r| !r.is_empty());
     Ok(Json(
-        dashboard::business::view(&state, &project, &range, restaurant.as_deref()).await?,
+        dashboard::business_view::view(&state, &project, &range, restaurant.as_deref()).await?,
     ))
 }
 

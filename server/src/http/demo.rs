@@ -1,7 +1,7 @@
 //! `/demo/restaurant`: a small restaurant site instrumented with the RUM SDK, so a new
 //! install shows data within a minute. On by default; `demo.enabled = false` removes it.
 
-use crate::{config::Config, dashboard, error::ApiError, state::AppState};
+use crate::{config::Config, dashboard, http::error::ApiError, state::AppState};
 use axum::{
     extract::{Path, State},
     response::Html,

@@ -4,22 +4,24 @@
 pub mod alert_forms;
 pub mod alerts_api;
 pub mod api_v1;
-pub mod auth;
+pub mod custom_metric_routes;
 pub mod dashboard_errors;
 pub mod demo;
-pub mod events;
-pub mod health;
+pub mod error;
+pub mod event_routes;
+pub mod guard;
+pub mod health_routes;
 pub mod issue_query;
-pub mod logs;
-pub mod metrics;
+pub mod log_routes;
 pub mod probes_api;
 pub mod prometheus;
-pub mod rum;
-pub mod sentry;
+pub mod rum_routes;
+pub mod sentry_routes;
 pub mod settings;
+pub mod sign_in;
 pub mod ws;
 
-use crate::{auth::guard, state::AppState, telemetry};
+use crate::{state::AppState, telemetry};
 use app::{api::Dashboard, shell, App};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
@@ -49,16 +51,16 @@ pub fn router(state: AppState) -> Router {
         .service(ServeDir::new(&state.config.server.sdk_dir));
 
     Router::new()
-        .merge(rum::router())
-        .merge(sentry::router())
-        .merge(health::router())
+        .merge(rum_routes::router())
+        .merge(sentry_routes::router())
+        .merge(health_routes::router())
         .merge(dashboard_errors::router())
-        .merge(metrics::router())
-        .merge(events::router())
-        .merge(logs::router())
+        .merge(custom_metric_routes::router())
+        .merge(event_routes::router())
+        .merge(log_routes::router())
         .merge(prometheus::router())
         .merge(ws::router())
-        .merge(auth::router())
+        .merge(sign_in::router())
         .merge(settings::router())
         .merge(alert_forms::router())
         .merge(probes_api::forms_router())

@@ -4,10 +4,9 @@
 
 use crate::{
     audit,
-    auth::guard::encode_component,
     config::{ProbeConfig, ProbeKind},
-    dashboard::health,
-    error::ApiError,
+    dashboard::status,
+    http::{error::ApiError, guard::encode_component},
     probes,
     state::AppState,
 };
@@ -37,11 +36,11 @@ pub fn forms_router() -> Router<AppState> {
 }
 
 async fn health_view(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(health::view(&state).await?))
+    Ok(Json(status::view(&state).await?))
 }
 
 async fn list(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(health::probe_views(&state, now_ms()).await?))
+    Ok(Json(status::probe_views(&state, now_ms()).await?))
 }
 
 async fn save(

@@ -2,7 +2,7 @@
 //! HTML form posts that work without wasm and redirect back. The guard has already
 //! checked the session and that the form came from our own origin.
 
-use crate::{audit, error::ApiError, issues::filters, state::AppState};
+use crate::{audit, http::error::ApiError, issues::filters, state::AppState};
 use app::api::CurrentUser;
 use axum::{
     body::Bytes,

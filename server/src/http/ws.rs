@@ -2,7 +2,7 @@
 //! server pushes JSON events (`alert`, `probe`, `metrics`); the client may send
 //! `ping` and gets `pong`. `?restaurant=` tags the connection for the per-restaurant count.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{http::error::ApiError, state::AppState};
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
@@ -33,7 +33,7 @@ async fn upgrade(
 ) -> Response {
     // Browsers send cookies with cross-site WebSocket handshakes; only our pages may open
     // one with the session (cross-site WebSocket hijacking).
-    if !crate::auth::guard::same_origin(&headers) {
+    if !crate::http::guard::same_origin(&headers) {
         return ApiError::Forbidden("cross-site WebSocket refused").into_response();
     }
     let restaurant = q.restaurant.filter(|r| !r.is_empty() && r.len() <= 100);

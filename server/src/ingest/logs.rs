@@ -5,7 +5,7 @@
 //! A line with an `event` field is also a business event (the platform's business
 //! logger works unchanged), and an `error` line can open an issue in the error tracker.
 
-use super::business;
+use super::business_events;
 use serde_json::{json, Map, Value};
 use store::{BusinessEvent, LogLine, NewErrorEvent};
 
@@ -104,7 +104,7 @@ fn one(
         Some(other) => other.to_string(),
         None => String::new(),
     };
-    let at_ms = super::metrics::timestamp(o.get("timestamp").or_else(|| o.get("time")), now_ms)?;
+    let at_ms = super::custom_metrics::timestamp(o.get("timestamp").or_else(|| o.get("time")), now_ms)?;
     let line = LogLine {
         id: 0,
         project_id,
@@ -118,7 +118,7 @@ fn one(
     };
     if o.contains_key("event") {
         // A business logger line: the event is counted; a bad one is reported, the line kept.
-        match business::event(Value::Object(o.clone()), project_id, now_ms) {
+        match business_events::event(Value::Object(o.clone()), project_id, now_ms) {
             Ok(e) => out.business.push(e),
             Err(e) => return finish(out, line, Some(format!("event: {e}")), None),
         }

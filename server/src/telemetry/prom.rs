@@ -164,7 +164,7 @@ pub fn route_group(path: &str) -> &'static str {
         ("/demo/", "/demo"),
         ("/auth/", "/auth"),
     ];
-    if crate::http::sentry::is_ingest_path(path) {
+    if crate::http::sentry_routes::is_ingest_path(path) {
         return "sentry_ingest";
     }
     PREFIXES

@@ -6,7 +6,7 @@
 use axum::{extract::Request, middleware::Next, response::Response};
 use sentry::protocol::{Event, Exception, Level, Map};
 
-/// What caused a `500`, attached to the response by [`crate::error::ApiError`] so the
+/// What caused a `500`, attached to the response by [`crate::http::error::ApiError`] so the
 /// report can say more than the client is told.
 #[derive(Clone, Debug)]
 pub struct ErrorCause(pub String);

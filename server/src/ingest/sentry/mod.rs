@@ -5,8 +5,8 @@
 //! calls), [`session`] (release health), [`client_report`] (what SDKs dropped).
 //! Grouping and inbound filters live in [`crate::issues`].
 
-pub mod auth;
 pub mod client_report;
+pub mod dsn_key;
 pub mod envelope;
 pub mod event;
 pub mod items;

@@ -4,10 +4,10 @@
 
 use crate::{
     dashboard,
-    error::ApiError,
     http::{
-        events::{enqueue, project_of},
-        rum::read_limited,
+        error::ApiError,
+        event_routes::{enqueue, project_of},
+        rum_routes::read_limited,
     },
     ingest::logs,
     state::AppState,

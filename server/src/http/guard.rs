@@ -3,8 +3,8 @@
 //! `Authorization: Bearer` API token; without one, pages redirect to `/login` and API
 //! routes answer `401`. Cookie-authenticated writes must come from our own origin.
 
-use super::{cookie, token};
-use crate::{error::ApiError, state::AppState};
+use crate::auth::{cookie, token};
+use crate::{http::error::ApiError, state::AppState};
 use app::api::CurrentUser;
 use axum::{
     extract::{Request, State},
@@ -37,13 +37,13 @@ fn is_public_route(path: &str) -> bool {
             | "/health/ready"
             | "/api/rum"
             | crate::http::dashboard_errors::PATH
-            | crate::http::metrics::PATH
-            | crate::http::events::PATH
-            | crate::http::logs::PATH
+            | crate::http::custom_metric_routes::PATH
+            | crate::http::event_routes::PATH
+            | crate::http::log_routes::PATH
     ) || ["/pkg/", "/sdk/", "/demo/"]
         .iter()
         .any(|p| path.starts_with(p))
-        || crate::http::sentry::is_ingest_path(path)
+        || crate::http::sentry_routes::is_ingest_path(path)
 }
 
 /// How a request proved who it is.

@@ -4,7 +4,7 @@
 
 use super::{custom_metric, default_project};
 use crate::{
-    health, probes,
+    health_checks, probes,
     render::chart::{lines_chart, Line, PALETTE},
     state::AppState,
     telemetry::sampler::SERIES,
@@ -89,7 +89,7 @@ pub async fn probe_views(state: &AppState, now: i64) -> anyhow::Result<Vec<Probe
 
 pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
     let now = now_ms();
-    let report = health::report(state).await;
+    let report = health_checks::report(state).await;
     let mut checks = vec![];
     for (name, ok) in [
         ("database", report.checks.database),
@@ -154,7 +154,7 @@ pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
 /// The Overview's card: the monitor's own database (live, cheap) and the probes' latest
 /// states; the slower dependency checks stay on the Health page.
 pub async fn summary(state: &AppState) -> anyhow::Result<HealthSummary> {
-    let db_ok = tokio::time::timeout(health::CHECK_TIMEOUT, state.storage.ping())
+    let db_ok = tokio::time::timeout(health_checks::CHECK_TIMEOUT, state.storage.ping())
         .await
         .is_ok_and(|r| r.is_ok());
     let mut probes_up = 0;

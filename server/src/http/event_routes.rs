@@ -4,10 +4,12 @@
 //! fixed); a full queue is `429`.
 
 use crate::{
-    auth::guard,
-    error::ApiError,
-    http::rum::{public_key, read_limited},
-    ingest::{business, queue::EnqueueError},
+    http::{
+        error::ApiError,
+        guard,
+        rum_routes::{public_key, read_limited},
+    },
+    ingest::{business_events, queue::EnqueueError},
     state::AppState,
 };
 
@@ -70,7 +72,7 @@ async fn ingest(
     let (parts, body) = req.into_parts();
     let project = project_of(&state, &parts).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
-    let events = business::parse(&bytes, project.id, store::clock::now_ms(), MAX_EVENTS)
+    let events = business_events::parse(&bytes, project.id, store::clock::now_ms(), MAX_EVENTS)
         .map_err(ApiError::BadRequest)?;
     let n = events.len();
     enqueue(

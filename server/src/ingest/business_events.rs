@@ -104,7 +104,7 @@ pub fn event(v: Value, project_id: i64, now_ms: i64) -> Result<BusinessEvent, St
     let kind = text(&o, &["event", "type", "name"], 100)?
         .filter(|k| !k.is_empty())
         .ok_or("event: missing (order.created, payment.processed, ...)")?;
-    let at_ms = super::metrics::timestamp(get(&o, &["timestamp", "ts", "time"]), now_ms)?;
+    let at_ms = super::custom_metrics::timestamp(get(&o, &["timestamp", "ts", "time"]), now_ms)?;
     let mut e = BusinessEvent {
         project_id,
         at_ms,

@@ -7,13 +7,12 @@
 use store::{clock::now_ms, IngestBatch, Outcome, Project};
 
 use crate::{
-    error::ApiError,
-    http::rum::read_limited,
+    http::{error::ApiError, rum_routes::read_limited},
     ingest::{
         decompress::{self, DecodeError},
         queue::EnqueueError,
         sentry::{
-            auth, envelope,
+            dsn_key, envelope,
             items::{self, Handled, Source},
         },
     },
@@ -83,8 +82,8 @@ fn header_key(parts: &Parts) -> Option<String> {
     ]
     .iter()
     .filter_map(|h| parts.headers.get(h)?.to_str().ok())
-    .find_map(auth::key_from_auth_header)
-    .or_else(|| parts.uri.query().and_then(auth::key_from_query))
+    .find_map(dsn_key::key_from_auth_header)
+    .or_else(|| parts.uri.query().and_then(dsn_key::key_from_query))
     .map(str::to_string)
 }
 
@@ -179,7 +178,7 @@ async fn envelope_endpoint(
                 .header
                 .dsn
                 .as_deref()
-                .and_then(auth::parse_dsn)
+                .and_then(dsn_key::parse_dsn)
                 .map(|(k, _)| k);
             project_for(&state, key, project_id)?
         }

@@ -3,12 +3,12 @@
 //! `?key=`) or an API token (`Authorization: Bearer`), so a CI job can use either.
 
 use crate::{
-    error::ApiError,
     http::{
-        events::{enqueue, project_of},
-        rum::read_limited,
+        error::ApiError,
+        event_routes::{enqueue, project_of},
+        rum_routes::read_limited,
     },
-    ingest::metrics,
+    ingest::custom_metrics,
     state::AppState,
 };
 
@@ -36,7 +36,7 @@ async fn ingest(
     let (parts, body) = req.into_parts();
     let project = project_of(&state, &parts).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
-    let custom = metrics::parse(&bytes, project.id, store::clock::now_ms(), MAX_POINTS)
+    let custom = custom_metrics::parse(&bytes, project.id, store::clock::now_ms(), MAX_POINTS)
         .map_err(ApiError::BadRequest)?;
     let n = custom.len();
     enqueue(

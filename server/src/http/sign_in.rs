@@ -2,8 +2,8 @@
 
 use crate::{
     audit,
-    auth::{cookie, guard, password, token},
-    error::ApiError,
+    auth::{cookie, password, token},
+    http::{error::ApiError, guard},
     state::AppState,
 };
 

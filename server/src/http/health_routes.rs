@@ -1,7 +1,7 @@
 //! `GET /health` (full report, `200` only when healthy), `/health/live` (the process
 //! answers) and `/health/ready` (the database answers: send traffic here).
 
-use crate::{health, state::AppState};
+use crate::{health_checks, state::AppState};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Json, Router};
 use serde_json::json;
 
@@ -16,8 +16,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn full(State(state): State<AppState>) -> impl IntoResponse {
-    let report = health::report(&state).await;
-    let code = if report.status == health::Status::Healthy {
+    let report = health_checks::report(&state).await;
+    let code = if report.status == health_checks::Status::Healthy {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -26,7 +26,7 @@ async fn full(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    match tokio::time::timeout(health::CHECK_TIMEOUT, state.storage.ping()).await {
+    match tokio::time::timeout(health_checks::CHECK_TIMEOUT, state.storage.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Ok(Err(e)) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -3,7 +3,7 @@
 //! The public key comes from `?key=` (what `sendBeacon` can send) or `X-Monitor-Key`.
 
 use crate::{
-    error::ApiError,
+    http::error::ApiError,
     ingest::{queue::EnqueueError, rum},
     state::AppState,
 };

@@ -1,9 +1,9 @@
 //! Answers the dashboard and the read API from rollups: the cost of a query depends on
 //! the range and the number of pages, never on how many raw events are stored.
 
-pub mod business;
-pub mod health;
+pub mod business_view;
 pub mod perf;
+pub mod status;
 
 use store::{
     clock::{minute_of, now_ms},
@@ -152,12 +152,12 @@ pub async fn overview(
     let active_alerts = crate::alerts::view::active(state, &rules, now).await?;
     let span = range.minutes() * 60_000;
     let (business, business_previous) =
-        business::kpis_with_previous(state, project, span, now + 1, None).await?;
+        business_view::kpis_with_previous(state, project, span, now + 1, None).await?;
     let mut overview = Overview {
         cards: vec![],
         business,
         business_previous,
-        health: health::summary(state).await?,
+        health: status::summary(state).await?,
         active_alerts,
         lcp,
         errors,
@@ -374,7 +374,7 @@ impl DashboardSource for AppState {
         restaurant: Option<String>,
     ) -> Result<BusinessView, String> {
         let project = default_project(self).await.map_err(|e| e.to_string())?;
-        business::view(self, &project, &range, restaurant.as_deref())
+        business_view::view(self, &project, &range, restaurant.as_deref())
             .await
             .map_err(|e| format!("{e:#}"))
     }
@@ -392,7 +392,7 @@ impl DashboardSource for AppState {
     }
 
     async fn health(&self) -> Result<HealthView, String> {
-        health::view(self).await.map_err(|e| format!("{e:#}"))
+        status::view(self).await.map_err(|e| format!("{e:#}"))
     }
 
     async fn alerts(&self, history: AlertHistoryQuery) -> Result<AlertsView, String> {
