@@ -4,13 +4,13 @@
 
 use store::{clock::now_ms, AuditEntry};
 
-use crate::state::AppState;
+use crate::services::Services;
 use app::api::CurrentUser;
 use serde::Serialize;
 
-/// Records `action` on `target` by `user`, with the state before and after as JSON.
+/// Records `action` on `target` by `user`, with the services before and after as JSON.
 pub async fn record(
-    state: &AppState,
+    services: &Services,
     user: &CurrentUser,
     action: &str,
     target: Option<&str>,
@@ -18,7 +18,7 @@ pub async fn record(
     after: Option<&dyn erased::Json>,
 ) {
     record_as(
-        state,
+        services,
         &user.username,
         user.source.as_deref(),
         action,
@@ -30,7 +30,7 @@ pub async fn record(
 }
 
 pub async fn record_as(
-    state: &AppState,
+    services: &Services,
     actor: &str,
     source: Option<&str>,
     action: &str,
@@ -48,7 +48,7 @@ pub async fn record_as(
         before: before.map(|b| b.json()),
         after: after.map(|a| a.json()),
     };
-    if let Err(e) = state.storage.append_audit(&entry).await {
+    if let Err(e) = services.storage.append_audit(&entry).await {
         tracing::error!(%action, %actor, error = %e, "audit entry not stored");
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::{
     config::{ProbeConfig, ProbeKind},
-    state::AppState,
+    services::Services,
     telemetry::process,
 };
 use serde::Serialize;
@@ -89,9 +89,9 @@ pub fn status_of(checks: &Checks) -> Status {
     }
 }
 
-async fn check_database(state: &AppState) -> CheckDetail {
+async fn check_database(services: &Services) -> CheckDetail {
     let started = std::time::Instant::now();
-    let error = match tokio::time::timeout(CHECK_TIMEOUT, state.storage.ping()).await {
+    let error = match tokio::time::timeout(CHECK_TIMEOUT, services.storage.ping()).await {
         Ok(Ok(())) => None,
         Ok(Err(e)) => Some(e.to_string()),
         Err(_) => Some(format!("no answer within {} s", CHECK_TIMEOUT.as_secs())),
@@ -149,13 +149,13 @@ async fn check_external(client: &notify_http::Client, urls: &[String]) -> CheckD
     }
 }
 
-pub async fn report(state: &AppState) -> HealthReport {
-    let h = &state.config.health;
+pub async fn report(services: &Services) -> HealthReport {
+    let h = &services.config.health;
     let client = crate::notify::outbox::client();
     let skip = || async { None::<CheckDetail> };
     // All at once: the slowest check bounds the answer (at most CHECK_TIMEOUT).
     let (db, redis, ws, external) = tokio::join!(
-        check_database(state),
+        check_database(services),
         async {
             match &h.redis_url {
                 Some(u) => Some(check_target(&client, ProbeKind::Redis, u).await),
@@ -197,7 +197,7 @@ pub async fn report(state: &AppState) -> HealthReport {
             None => not_configured.push(name),
         }
     }
-    let t = &state.telemetry;
+    let t = &services.telemetry;
     HealthReport {
         status: status_of(&checks),
         timestamp: time::OffsetDateTime::now_utc()
@@ -206,15 +206,15 @@ pub async fn report(state: &AppState) -> HealthReport {
         metrics: Metrics {
             memory_usage: (process::resident_mb() * 10.0).round() / 10.0,
             cpu_usage: t.process.cpu_usage(),
-            active_connections: t.requests.in_flight() + state.live.figures().active,
+            active_connections: t.requests.in_flight() + services.live.figures().active,
             error_rate: t.requests.error_rate(),
         },
         not_configured,
         details,
         checks,
         instance: Instance {
-            leader: state.leader.load(std::sync::atomic::Ordering::Relaxed),
-            database: if store::is_postgres(&state.config.database.url) {
+            leader: services.leader.load(std::sync::atomic::Ordering::Relaxed),
+            database: if store::is_postgres(&services.config.database.url) {
                 "postgres"
             } else {
                 "sqlite"

@@ -3,7 +3,7 @@
 //! instances compete for an advisory lock (`storage::postgres::leader`), and when the
 //! leader dies another takes over at its next attempt.
 
-use crate::state::AppState;
+use crate::services::Services;
 
 use std::{sync::atomic::Ordering, time::Duration};
 use store::Lease;
@@ -12,12 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs until `stop`: competes for the role, runs the duties while it holds it, and
 /// stops them (and competes again) if it is lost.
-pub async fn run(state: AppState, stop: CancellationToken) {
-    let every = Duration::from_secs(state.config.database.lease_check_secs.max(1));
+pub async fn run(services: Services, stop: CancellationToken) {
+    let every = Duration::from_secs(services.config.database.lease_check_secs.max(1));
     loop {
         let lease = tokio::select! {
             _ = stop.cancelled() => return,
-            lease = state.storage.try_lead() => lease,
+            lease = services.storage.try_lead() => lease,
         };
         let mut lease = match lease {
             Ok(Some(lease)) => lease,
@@ -36,13 +36,13 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             }
         };
         tracing::info!("leader: running the alert engine, outbox, probes and retention");
-        state.leader.store(true, Ordering::Relaxed);
+        services.leader.store(true, Ordering::Relaxed);
         let duties = stop.child_token();
-        let mut tasks = spawn_duties(&state, &duties);
+        let mut tasks = spawn_duties(&services, &duties);
         let stopping = hold(&mut *lease, &stop, every).await;
         duties.cancel();
         while tasks.join_next().await.is_some() {}
-        state.leader.store(false, Ordering::Relaxed);
+        services.leader.store(false, Ordering::Relaxed);
         lease.release().await;
         if stopping {
             return;
@@ -71,16 +71,16 @@ async fn wait(stop: &CancellationToken, d: Duration) -> bool {
     }
 }
 
-fn spawn_duties(state: &AppState, stop: &CancellationToken) -> JoinSet<()> {
+fn spawn_duties(services: &Services, stop: &CancellationToken) -> JoinSet<()> {
     let mut set = JoinSet::new();
-    let every = Duration::from_secs(state.config.alerts.interval_secs.max(1));
+    let every = Duration::from_secs(services.config.alerts.interval_secs.max(1));
     set.spawn(crate::alerts::engine::run(
-        state.clone(),
+        services.clone(),
         every,
         stop.clone(),
     ));
-    set.spawn(crate::notify::outbox::run(state.clone(), stop.clone()));
-    set.spawn(crate::probes::runner::run(state.clone(), stop.clone()));
-    set.spawn(crate::startup::run_retention(state.clone(), stop.clone()));
+    set.spawn(crate::notify::outbox::run(services.clone(), stop.clone()));
+    set.spawn(crate::probes::runner::run(services.clone(), stop.clone()));
+    set.spawn(crate::retention::run(services.clone(), stop.clone()));
     set
 }

@@ -7,18 +7,17 @@ use crate::{
     config::Config,
     http,
     ingest::{queue::IngestQueue, rate_limit::RateLimiter, writer::IngestWriter},
-    state::{AppState, AppStateInner, ProjectKeys},
+    read_model::projects::Projects,
+    services::Services,
+    state::{AppState, AppStateInner},
     telemetry::Telemetry,
 };
 
 use leptos::config::{Env, LeptosOptions};
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc};
 use store::DynStorage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-
-/// How often retention runs.
-const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Application {
     listener: TcpListener,
@@ -47,7 +46,7 @@ impl Application {
         let addr = listener.local_addr()?;
         let public_url: Arc<str> = config.public_url(addr).into();
 
-        let projects = Arc::new(ProjectKeys::default());
+        let projects = Arc::new(Projects::default());
         projects.replace(storage.projects().await?);
         let (queue, rx) = IngestQueue::new(config.ingest.queue_capacity);
         let writer = IngestWriter {
@@ -68,18 +67,21 @@ impl Application {
             .build();
         let telemetry = Arc::new(Telemetry::default());
         let live = Arc::new(crate::live::LiveHub::new(Some(telemetry.clone())));
-        let state = AppState::new(AppStateInner {
-            live,
-            config: Arc::new(config),
+        let services = Services {
             storage,
+            config: Arc::new(config),
+            live,
+            telemetry,
+            projects,
+            public_url,
+            file_rules: alert_rules,
+            leader: Default::default(),
+        };
+        let state = AppState::new(AppStateInner {
+            services,
             queue,
             sentry_limits,
-            projects,
             leptos,
-            public_url,
-            telemetry,
-            alert_rules,
-            leader: Default::default(),
         });
         Ok(Application {
             listener,
@@ -133,11 +135,14 @@ impl Application {
         let stop_workers = CancellationToken::new();
         let writer = tokio::spawn(writer.run_until_stopped(stop_workers.clone()));
         // The alert engine, outbox, probes and retention run on the leader only.
-        let leader = tokio::spawn(crate::leader::run(state.clone(), stop_workers.clone()));
+        let leader = tokio::spawn(crate::leader::run(
+            state.services.clone(),
+            stop_workers.clone(),
+        ));
         let relay = store::is_postgres(&state.config.database.url).then(|| {
             let (url, state, stop) = (
                 state.config.database.url.clone(),
-                state.clone(),
+                state.services.clone(),
                 stop_workers.clone(),
             );
             tokio::spawn(crate::live::relay::run(url, state, stop))
@@ -167,40 +172,6 @@ impl Application {
         storage.close().await;
         tracing::info!("shutdown complete");
         Ok(())
-    }
-}
-
-pub(crate) async fn run_retention(state: AppState, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(RETENTION_EVERY);
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        let r = &state.config.retention;
-        let now = store::clock::now_ms();
-        let raw_before = now - i64::from(r.raw_events_days) * 86_400_000;
-        let rollups_before = store::clock::minute_of(now) - i64::from(r.rollups_days) * 1440;
-        match state
-            .storage
-            .enforce_retention(raw_before, rollups_before, now)
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "retention deleted expired rows"),
-            Err(e) => tracing::error!(error = %e, "retention failed"),
-        }
-        let l = &state.config.logs;
-        let logs_before = now - i64::from(l.retention_days) * 86_400_000;
-        match state
-            .storage
-            .enforce_log_retention(logs_before, l.max_rows)
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(lines = n, "log retention deleted lines"),
-            Err(e) => tracing::error!(error = %e, "log retention failed"),
-        }
     }
 }
 

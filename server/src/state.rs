@@ -1,14 +1,12 @@
-//! Shared state handed to every handler.
+//! [`AppState`]: the wiring the HTTP layer, startup and the workers share. It is
+//! [`Services`] plus what only HTTP handlers need (the ingest queue, the Sentry rate
+//! limiter, Leptos's options); it dereferences to `Services`, so a handler passes
+//! `&state` where domain code takes `&Services`.
 
-use crate::{config::Config, ingest::queue::IngestQueue, telemetry::Telemetry};
-
+use crate::{ingest::queue::IngestQueue, ingest::rate_limit::RateLimiter, services::Services};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-};
-use store::{DynStorage, Project};
+use std::sync::Arc;
 
 /// Cheap to clone (one reference count): every request clones it at least once.
 #[derive(Clone)]
@@ -28,44 +26,22 @@ impl AppState {
 }
 
 pub struct AppStateInner {
-    pub config: Arc<Config>,
-    pub storage: DynStorage,
+    pub services: Services,
     /// RUM beacons and Sentry items on their way to the writer.
     pub queue: IngestQueue,
-    pub sentry_limits: crate::ingest::rate_limit::RateLimiter,
-    pub projects: Arc<ProjectKeys>,
+    pub sentry_limits: RateLimiter,
     pub leptos: LeptosOptions,
-    /// Where people and SDKs reach us, without a trailing slash.
-    pub public_url: Arc<str>,
-    pub telemetry: Arc<Telemetry>,
-    /// The alert rules, checked at start (`alerts.file`).
-    pub alert_rules: Arc<Vec<crate::alerts::rule::Rule>>,
-    /// The `/ws` live channel.
-    pub live: Arc<crate::live::LiveHub>,
-    /// Whether this instance runs the alert engine, outbox, probes and retention now.
-    pub leader: std::sync::atomic::AtomicBool,
+}
+
+impl std::ops::Deref for AppStateInner {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos.clone()
-    }
-}
-
-/// Public key → project, kept in memory so ingest authenticates without a query.
-#[derive(Default)]
-pub struct ProjectKeys(RwLock<HashMap<String, Arc<Project>>>);
-
-impl ProjectKeys {
-    pub fn replace(&self, projects: Vec<Project>) {
-        let map = projects
-            .into_iter()
-            .map(|p| (p.public_key.clone(), Arc::new(p)))
-            .collect();
-        *self.0.write().expect("project key lock") = map;
-    }
-
-    pub fn by_key(&self, key: &str) -> Option<Arc<Project>> {
-        self.0.read().expect("project key lock").get(key).cloned()
     }
 }

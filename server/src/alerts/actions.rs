@@ -7,7 +7,7 @@ use super::{
     ruleset::{self, Origin},
     silence,
 };
-use crate::{audit, state::AppState};
+use crate::{audit, services::Services};
 use app::api::CurrentUser;
 use protocol::{Matcher, RuleView, Silence};
 use store::clock::now_ms;
@@ -32,13 +32,13 @@ impl From<store::StorageError> for ActionError {
 pub type Result<T> = std::result::Result<T, ActionError>;
 
 pub async fn acknowledge(
-    state: &AppState,
+    services: &Services,
     rule: &str,
     instance: &str,
     user: &CurrentUser,
 ) -> Result<()> {
     let by = user.username.as_str();
-    if !state
+    if !services
         .storage
         .acknowledge_alert(rule, instance, by, now_ms())
         .await?
@@ -53,7 +53,7 @@ pub async fn acknowledge(
     } else {
         format!("{rule} ({instance})")
     };
-    audit::record(state, user, "alert.ack", Some(&target), None, None).await;
+    audit::record(services, user, "alert.ack", Some(&target), None, None).await;
     Ok(())
 }
 
@@ -72,7 +72,7 @@ pub struct NewSilence {
 /// The longest silence: a forgotten one must not mute alerts for ever.
 const MAX_SILENCE_MS: i64 = 90 * 86_400_000;
 
-pub async fn create_silence(state: &AppState, s: NewSilence, user: &CurrentUser) -> Result<i64> {
+pub async fn create_silence(services: &Services, s: NewSilence, user: &CurrentUser) -> Result<i64> {
     let by = user.username.as_str();
     let now = now_ms();
     silence::check_matchers(&s.matchers).map_err(ActionError::Invalid)?;
@@ -113,11 +113,11 @@ pub async fn create_silence(state: &AppState, s: NewSilence, user: &CurrentUser)
         created_by: by.to_string(),
         created_at_ms: now,
     };
-    let id = state.storage.create_silence(&silence).await?;
+    let id = services.storage.create_silence(&silence).await?;
     tracing::info!(id, matchers = %silence.describe(), %by, "silence created");
     let saved = Silence { id, ..silence };
     audit::record(
-        state,
+        services,
         user,
         "silence.create",
         Some(&id.to_string()),
@@ -128,14 +128,14 @@ pub async fn create_silence(state: &AppState, s: NewSilence, user: &CurrentUser)
     Ok(id)
 }
 
-pub async fn expire_silence(state: &AppState, id: i64, user: &CurrentUser) -> Result<()> {
+pub async fn expire_silence(services: &Services, id: i64, user: &CurrentUser) -> Result<()> {
     let by = user.username.as_str();
-    if !state.storage.expire_silence(id, now_ms()).await? {
+    if !services.storage.expire_silence(id, now_ms()).await? {
         return Err(ActionError::NotFound("no such active silence"));
     }
     tracing::info!(id, %by, "silence expired");
     audit::record(
-        state,
+        services,
         user,
         "silence.expire",
         Some(&id.to_string()),
@@ -147,23 +147,23 @@ pub async fn expire_silence(state: &AppState, id: i64, user: &CurrentUser) -> Re
 }
 
 /// Saves a rule from the dashboard: a new rule, an edit, or an override of a file rule.
-pub async fn save_rule(state: &AppState, v: &RuleView, user: &CurrentUser) -> Result<()> {
+pub async fn save_rule(services: &Services, v: &RuleView, user: &CurrentUser) -> Result<()> {
     let by = user.username.as_str();
     let rule = ruleset::from_view(v).map_err(ActionError::Invalid)?;
-    let before = ruleset::effective(state)
+    let before = ruleset::effective(services)
         .await?
         .into_iter()
         .find(|e| e.rule.name == rule.name)
         .map(|e| ruleset::view(&e));
-    ruleset::save(state, &rule, by, now_ms()).await?;
+    ruleset::save(services, &rule, by, now_ms()).await?;
     tracing::info!(rule = %rule.name, %by, "alert rule saved");
-    let after = ruleset::effective(state)
+    let after = ruleset::effective(services)
         .await?
         .into_iter()
         .find(|e| e.rule.name == rule.name)
         .map(|e| ruleset::view(&e));
     audit::record(
-        state,
+        services,
         user,
         "alert.rule.save",
         Some(&rule.name),
@@ -176,9 +176,9 @@ pub async fn save_rule(state: &AppState, v: &RuleView, user: &CurrentUser) -> Re
 
 /// Deletes a dashboard rule, or reverts an override to the file's rule. File rules
 /// cannot be deleted (disable them instead).
-pub async fn delete_rule(state: &AppState, name: &str, user: &CurrentUser) -> Result<Origin> {
+pub async fn delete_rule(services: &Services, name: &str, user: &CurrentUser) -> Result<Origin> {
     let by = user.username.as_str();
-    let rules = ruleset::effective(state).await?;
+    let rules = ruleset::effective(services).await?;
     let found = rules
         .iter()
         .find(|e| e.rule.name == name)
@@ -190,10 +190,10 @@ pub async fn delete_rule(state: &AppState, name: &str, user: &CurrentUser) -> Re
             "name: rules from alerts.toml cannot be deleted here; disable them, or remove them from the file".into(),
         ));
     }
-    state.storage.delete_rule(name).await?;
+    services.storage.delete_rule(name).await?;
     tracing::info!(rule = %name, %by, origin = origin.as_str(), "alert rule deleted");
     audit::record(
-        state,
+        services,
         user,
         "alert.rule.delete",
         Some(name),
@@ -205,15 +205,15 @@ pub async fn delete_rule(state: &AppState, name: &str, user: &CurrentUser) -> Re
 }
 
 /// Test-fires a rule through every channel; returns how many channels were queued.
-pub async fn test_fire(state: &AppState, name: &str, user: &CurrentUser) -> Result<usize> {
+pub async fn test_fire(services: &Services, name: &str, user: &CurrentUser) -> Result<usize> {
     let by = user.username.as_str();
-    let rules = ruleset::effective(state).await?;
+    let rules = ruleset::effective(services).await?;
     let rule = rules
         .iter()
         .find(|e| e.rule.name == name)
         .ok_or(ActionError::NotFound("no such rule"))?;
-    let n = engine::test_fire(state, &rule.rule, by).await?;
+    let n = engine::test_fire(services, &rule.rule, by).await?;
     tracing::info!(rule = %name, %by, channels = n, "alert rule test-fired");
-    audit::record(state, user, "alert.rule.test", Some(name), None, None).await;
+    audit::record(services, user, "alert.rule.test", Some(name), None, None).await;
     Ok(n)
 }

@@ -1,5 +1,5 @@
 //! The engine: every `alerts.interval_secs` it evaluates each enabled rule whose metric
-//! has a source (per restaurant for split rules), steps each instance's state machine
+//! has a source (per restaurant for split rules), steps each instance's services machine
 //! with what people said (acknowledgements, silences), escalates critical alerts nobody
 //! acknowledged, groups what changed together into one message per channel, and stores
 //! states, history and outbox in one transaction. States survive restarts: they are
@@ -14,8 +14,8 @@ use super::{
     values,
 };
 use crate::{
-    state::AppState,
     notify::{self, outbox, Notification},
+    services::Services,
 };
 use std::{
     collections::{HashMap, HashSet},
@@ -38,15 +38,15 @@ pub fn change_name(c: Change) -> &'static str {
 /// Alert instances by (rule, instance).
 pub type States = HashMap<(String, String), State>;
 
-pub async fn load_states(state: &AppState) -> anyhow::Result<States> {
+pub async fn load_states(services: &Services) -> anyhow::Result<States> {
     let mut out = States::new();
-    for row in state.storage.alert_states().await? {
+    for row in services.storage.alert_states().await? {
         match serde_json::from_str(&row.state) {
             Ok(s) => {
                 out.insert((row.rule, row.instance), s);
             }
             Err(e) => {
-                tracing::warn!(rule = %row.rule, error = %e, "unreadable alert state; starting it fresh")
+                tracing::warn!(rule = %row.rule, error = %e, "unreadable alert services; starting it fresh")
             }
         }
     }
@@ -54,16 +54,16 @@ pub async fn load_states(state: &AppState) -> anyhow::Result<States> {
 }
 
 /// The dashboard link of a rule's alerts.
-pub fn link(state: &AppState, rule: &str) -> String {
+pub fn link(services: &Services, rule: &str) -> String {
     let q: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("rule", rule)
         .finish();
-    format!("{}/alerts?{q}", state.public_url)
+    format!("{}/alerts?{q}", services.public_url)
 }
 
 /// What people are told about `rule`'s instance `instance`.
 pub fn notification(
-    state: &AppState,
+    services: &Services,
     rule: &Rule,
     instance: &str,
     change: &str,
@@ -80,8 +80,8 @@ pub fn notification(
         comparison: rule.comparison.symbol().into(),
         threshold: rule.threshold,
         at_ms,
-        environment: state.config.alerts.environment.clone(),
-        link: link(state, &rule.name),
+        environment: services.config.alerts.environment.clone(),
+        link: link(services, &rule.name),
         description: rule.description.clone(),
     }
 }
@@ -151,12 +151,12 @@ fn record(
 /// One evaluation of `rules` at `now`: steps every instance, stores what changed and
 /// queues what people must hear, all in one transaction.
 pub async fn evaluate(
-    state: &AppState,
+    services: &Services,
     rules: &[Rule],
     states: &mut States,
     now: i64,
 ) -> anyhow::Result<()> {
-    let acked: HashSet<(String, String)> = state
+    let acked: HashSet<(String, String)> = services
         .storage
         .alert_states()
         .await?
@@ -164,8 +164,8 @@ pub async fn evaluate(
         .filter(|r| r.acked_at_ms.is_some())
         .map(|r| (r.rule, r.instance))
         .collect();
-    let silences = state.storage.silences(now).await?;
-    let escalate_after = state
+    let silences = services.storage.silences(now).await?;
+    let escalate_after = services
         .config
         .alerts
         .escalation
@@ -179,7 +179,7 @@ pub async fn evaluate(
         .iter()
         .filter(|r| r.enabled && catalogue::is_available(&r.metric))
     {
-        let instances = match values::instances(state, &mut cache, rule, now).await {
+        let instances = match values::instances(services, &mut cache, rule, now).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(rule = %rule.name, error = %format!("{e:#}"), "alert metric unreadable");
@@ -214,14 +214,14 @@ pub async fn evaluate(
             eval.records
                 .push(record(rule, &key.1, value, &after, transition, now)?);
             if let Some(t) = transition.filter(|t| t.notify) {
-                let n = notification(state, rule, &key.1, change_name(t.change), t.value, now);
+                let n = notification(services, rule, &key.1, change_name(t.change), t.value, now);
                 notes.push((n, eval.records.len() - 1));
             }
             if let Some(t) = escalation {
                 tracing::warn!(rule = %rule.name, instance = %key.1, "alert escalated");
                 eval.records
                     .push(record(rule, &key.1, value, &after, Some(t), now)?);
-                let n = notification(state, rule, &key.1, "escalated", t.value, now);
+                let n = notification(services, rule, &key.1, "escalated", t.value, now);
                 escalations.push((n, eval.records.len() - 1));
             }
             next.push((key, after));
@@ -230,16 +230,16 @@ pub async fn evaluate(
     if eval.records.is_empty() {
         return Ok(());
     }
-    let a = &state.config.alerts;
+    let a = &services.config.alerts;
     eval.outbox = outbox_items(notes, &outbox::channels(a, false))?;
     eval.outbox
         .extend(outbox_items(escalations, &outbox::channels(a, true))?);
-    state.storage.record_evaluation(&eval).await?;
+    services.storage.record_evaluation(&eval).await?;
     // Only once stored: a failed write is retried from the same states next time.
     states.extend(next);
     for r in &eval.records {
         if let Some(t) = &r.transition {
-            state.live.publish(serde_json::json!({
+            services.live.publish(serde_json::json!({
                 "type": "alert", "rule": r.rule, "instance": r.instance,
                 "severity": r.severity, "change": t.change, "value": t.value,
             }));
@@ -250,12 +250,12 @@ pub async fn evaluate(
 
 /// Sends a test notification of `rule` through every regular channel now, with the
 /// metric's current value (or the threshold when there is no data), recorded in the
-/// history as `test` by `by`. The rule's alert state is left alone.
-pub async fn test_fire(state: &AppState, rule: &Rule, by: &str) -> anyhow::Result<usize> {
+/// history as `test` by `by`. The rule's alert services is left alone.
+pub async fn test_fire(services: &Services, rule: &Rule, by: &str) -> anyhow::Result<usize> {
     let now = now_ms();
     let mut cache = values::Cache::default();
     let value = if catalogue::is_available(&rule.metric) {
-        values::instances(state, &mut cache, rule, now)
+        values::instances(services, &mut cache, rule, now)
             .await?
             .into_iter()
             .find_map(|(_, v)| v)
@@ -279,10 +279,10 @@ pub async fn test_fire(state: &AppState, rule: &Rule, by: &str) -> anyhow::Resul
             actor: Some(by.to_string()),
         }),
     };
-    let n = notification(state, rule, "", "test", value, now);
-    let channels = outbox::channels(&state.config.alerts, false);
+    let n = notification(services, rule, "", "test", value, now);
+    let channels = outbox::channels(&services.config.alerts, false);
     let outbox = outbox_items(vec![(n, 0)], &channels)?;
-    state
+    services
         .storage
         .record_evaluation(&Evaluation {
             records: vec![record],
@@ -292,8 +292,8 @@ pub async fn test_fire(state: &AppState, rule: &Rule, by: &str) -> anyhow::Resul
     Ok(channels.len())
 }
 
-pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
-    let mut states = match load_states(&state).await {
+pub async fn run(services: Services, every: Duration, stop: CancellationToken) {
+    let mut states = match load_states(&services).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "alert states unreadable; starting fresh");
@@ -310,7 +310,7 @@ pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
             _ = tick.tick() => {}
         }
         // Rules are read each time: dashboard edits apply at the next evaluation.
-        let rules = match ruleset::effective(&state).await {
+        let rules = match ruleset::effective(&services).await {
             Ok(r) => r.into_iter().map(|e| e.rule).collect::<Vec<_>>(),
             Err(e) => {
                 tracing::error!(error = %format!("{e:#}"), "alert rules unreadable; skipping this evaluation");
@@ -318,10 +318,10 @@ pub async fn run(state: AppState, every: Duration, stop: CancellationToken) {
             }
         };
         let started = std::time::Instant::now();
-        if let Err(e) = evaluate(&state, &rules, &mut states, now_ms()).await {
+        if let Err(e) = evaluate(&services, &rules, &mut states, now_ms()).await {
             tracing::error!(error = %format!("{e:#}"), "alert evaluation failed");
         }
-        let p = &state.telemetry.prom;
+        let p = &services.telemetry.prom;
         p.alert_evaluations.inc();
         p.alert_evaluation_seconds
             .observe(started.elapsed().as_secs_f64());

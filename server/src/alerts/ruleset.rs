@@ -8,7 +8,7 @@ use super::{
     catalogue,
     rule::{check, format_duration, parse_duration, Comparison, Filters, Rule, Severity},
 };
-use crate::state::AppState;
+use crate::services::Services;
 use protocol::RuleView;
 use store::StoredRule;
 
@@ -77,10 +77,10 @@ pub fn merge(file: &[Rule], stored: &[StoredRule]) -> Vec<Effective> {
     out
 }
 
-pub async fn effective(state: &AppState) -> anyhow::Result<Vec<Effective>> {
+pub async fn effective(services: &Services) -> anyhow::Result<Vec<Effective>> {
     Ok(merge(
-        &state.alert_rules,
-        &state.storage.stored_rules().await?,
+        &services.file_rules,
+        &services.storage.stored_rules().await?,
     ))
 }
 
@@ -154,8 +154,8 @@ pub fn from_view(v: &RuleView) -> Result<Rule, String> {
 }
 
 /// Saves a rule (new, edited, or an override of a file rule).
-pub async fn save(state: &AppState, rule: &Rule, by: &str, now_ms: i64) -> anyhow::Result<()> {
-    state
+pub async fn save(services: &Services, rule: &Rule, by: &str, now_ms: i64) -> anyhow::Result<()> {
+    services
         .storage
         .save_rule(&StoredRule {
             name: rule.name.clone(),

@@ -1,9 +1,9 @@
 //! The value of a rule's metric over its window, from the source the catalogue names.
-//! `None` is "no data" (nothing to judge), which the state machine never treats as a
+//! `None` is "no data" (nothing to judge), which the services machine never treats as a
 //! breach or a recovery.
 
 use super::{catalogue::Source, rule::Rule};
-use crate::{dashboard, state::AppState, telemetry::process};
+use crate::{read_model::rollups, services::Services, telemetry::process};
 use std::{
     collections::{BTreeMap, HashMap},
     time::Duration,
@@ -24,7 +24,7 @@ fn custom_name(metric: &str) -> &str {
 
 /// The project-wide value of `rule`'s metric over its window.
 pub async fn value(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     rule: &Rule,
     now_ms: i64,
@@ -33,21 +33,21 @@ pub async fn value(
         return Ok(None);
     };
     let (from, to) = window_minutes(rule.window, now_ms);
-    let s = &state.storage;
+    let s = &services.storage;
     Ok(match info.source {
         Source::Unavailable => None,
         Source::DatabaseUp => {
             let own = tokio::time::timeout(Duration::from_secs(2), s.ping()).await;
             let own_up = matches!(own, Ok(Ok(())));
             let probes =
-                crate::probes::all_up(state, Some(crate::config::ProbeKind::Postgres)).await?;
+                crate::probes::all_up(services, Some(crate::config::ProbeKind::Postgres)).await?;
             Some(if own_up && probes != Some(0.0) {
                 1.0
             } else {
                 0.0
             })
         }
-        Source::Probes => crate::probes::all_up(state, None).await?,
+        Source::Probes => crate::probes::all_up(services, None).await?,
         Source::AuthFailures | Source::PermissionDenials => {
             let kind = if info.source == Source::AuthFailures {
                 "auth.failed"
@@ -65,7 +65,7 @@ pub async fn value(
             Some(most as f64)
         }
         Source::Orders | Source::PaymentFailures | Source::Inventory => {
-            business_values(state, project, info.source, rule, now_ms)
+            business_values(services, project, info.source, rule, now_ms)
                 .await?
                 .remove(&None)
                 .flatten()
@@ -87,7 +87,7 @@ pub async fn value(
                 .iter()
                 .map(|m| m.1)
                 .sum();
-            let views = dashboard::total(
+            let views = rollups::total(
                 &s.rollups(project.id, Metric::PageView, "", from, to)
                     .await?,
             );
@@ -95,13 +95,13 @@ pub async fn value(
         }
         Source::ApiP99 => {
             let rows = s.rollups(project.id, Metric::ApiCall, "", from, to).await?;
-            dashboard::quantiles(&rows).p99
+            rollups::quantiles(&rows).p99
         }
         Source::ProcessMemory => {
             let total = process::total_memory_mb();
             (total > 0.0).then(|| process::resident_mb() / total)
         }
-        Source::ProcessCpu => Some(state.telemetry.process.cpu_usage()),
+        Source::ProcessCpu => Some(services.telemetry.process.cpu_usage()),
         Source::Custom => {
             let rows = s
                 .rollups(
@@ -112,7 +112,7 @@ pub async fn value(
                     to,
                 )
                 .await?;
-            dashboard::latest_max(&rows)
+            rollups::latest_max(&rows)
         }
     })
 }
@@ -121,7 +121,7 @@ pub async fn value(
 /// judged once the project sends business events at all (in the last day): before that,
 /// "no orders" is no data, not zero.
 async fn business_values(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     source: Source,
     rule: &Rule,
@@ -129,7 +129,7 @@ async fn business_values(
 ) -> anyhow::Result<BTreeMap<Option<String>, Option<f64>>> {
     let (from, to) = window_minutes(rule.window, now_ms);
     let (from_ms, to_ms) = (from * 60_000, (to + 1) * 60_000);
-    let s = &state.storage;
+    let s = &services.storage;
     let mut out: BTreeMap<Option<String>, Option<f64>> = BTreeMap::new();
     if source == Source::Inventory {
         for (r, _, q, _) in s
@@ -192,14 +192,14 @@ fn p99(mut v: Vec<f64>) -> Option<f64> {
 /// The value per restaurant of a metric with a restaurant dimension (raw rows of the
 /// window); rows without a restaurant are left out.
 async fn per_restaurant(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     rule: &Rule,
     now_ms: i64,
 ) -> anyhow::Result<BTreeMap<String, Option<f64>>> {
     let (from, to) = window_minutes(rule.window, now_ms);
     let (from_ms, to_ms) = (from * 60_000, (to + 1) * 60_000);
-    let s = &state.storage;
+    let s = &services.storage;
     let source = super::catalogue::info(&rule.metric).map(|i| i.source);
     let mut out = BTreeMap::new();
     match source {
@@ -241,7 +241,7 @@ async fn per_restaurant(
             }
         }
         Some(src @ (Source::Orders | Source::PaymentFailures | Source::Inventory)) => {
-            for (k, v) in business_values(state, project, src, rule, now_ms).await? {
+            for (k, v) in business_values(services, project, src, rule, now_ms).await? {
                 if let Some(r) = k {
                     out.insert(r, v);
                 }
@@ -255,21 +255,21 @@ async fn per_restaurant(
 /// Project-wide error rate of one environment: errors of that environment per page view
 /// (page views carry no environment, so all of them count).
 async fn error_rate_in(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     rule: &Rule,
     env: &str,
     now_ms: i64,
 ) -> anyhow::Result<Option<f64>> {
     let (from, to) = window_minutes(rule.window, now_ms);
-    let s = &state.storage;
+    let s = &services.storage;
     let errors: u64 = s
         .errors_by_restaurant(project.id, from * 60_000, (to + 1) * 60_000, Some(env))
         .await?
         .iter()
         .map(|r| r.1)
         .sum();
-    let views = dashboard::total(
+    let views = rollups::total(
         &s.rollups(project.id, Metric::PageView, "", from, to)
             .await?,
     );
@@ -289,11 +289,11 @@ pub struct Cache {
 impl Cache {
     async fn project(
         &mut self,
-        state: &AppState,
+        services: &Services,
         slug: Option<&str>,
     ) -> anyhow::Result<Option<Project>> {
         if self.projects.is_none() {
-            self.projects = Some(state.storage.projects().await?);
+            self.projects = Some(services.storage.projects().await?);
         }
         let all = self.projects.as_deref().unwrap_or_default();
         Ok(match slug {
@@ -306,13 +306,13 @@ impl Cache {
 /// The alert instances of `rule` at `now_ms` with their values: `("", value)` for a
 /// plain rule, one per restaurant seen in the window for a rule split by restaurant.
 pub async fn instances(
-    state: &AppState,
+    services: &Services,
     cache: &mut Cache,
     rule: &Rule,
     now_ms: i64,
 ) -> anyhow::Result<Vec<(String, Option<f64>)>> {
     let f = &rule.filters;
-    let Some(project) = cache.project(state, f.project.as_deref()).await? else {
+    let Some(project) = cache.project(services, f.project.as_deref()).await? else {
         // A rule on a project that does not exist (yet) has no data.
         return Ok(vec![(String::new(), None)]);
     };
@@ -326,7 +326,7 @@ pub async fn instances(
     );
     if rule.split_by_restaurant || f.restaurant.is_some() {
         if !cache.by_restaurant.contains_key(&key) {
-            let by = per_restaurant(state, &project, rule, now_ms).await?;
+            let by = per_restaurant(services, &project, rule, now_ms).await?;
             cache.by_restaurant.insert(key.clone(), by);
         }
         let by = &cache.by_restaurant[&key];
@@ -344,8 +344,8 @@ pub async fn instances(
         Some(v) => *v,
         None => {
             let v = match &f.environment {
-                Some(env) => error_rate_in(state, &project, rule, env, now_ms).await?,
-                None => value(state, &project, rule, now_ms).await?,
+                Some(env) => error_rate_in(services, &project, rule, env, now_ms).await?,
+                None => value(services, &project, rule, now_ms).await?,
             };
             cache.whole.insert(key, v);
             v

@@ -7,19 +7,19 @@ use super::{
     ruleset::{self, Effective},
     silence::{self, Labels},
 };
-use crate::{notify::outbox, state::AppState};
+use crate::{notify::outbox, services::Services};
 use protocol::{ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView};
 use store::clock::now_ms;
 
 /// Pending and firing alert instances at `now_ms`, critical first, then oldest first.
 pub async fn active(
-    state: &AppState,
+    services: &Services,
     rules: &[Effective],
     now_ms: i64,
 ) -> anyhow::Result<Vec<ActiveAlert>> {
-    let silences = state.storage.silences(now_ms).await?;
+    let silences = services.storage.silences(now_ms).await?;
     let mut out = vec![];
-    for row in state.storage.alert_states().await? {
+    for row in services.storage.alert_states().await? {
         let Some(rule) = rules.iter().find(|e| e.rule.name == row.rule) else {
             continue; // its rule was deleted
         };
@@ -66,9 +66,9 @@ pub async fn active(
 }
 
 /// The configured channels, each with its latest delivery.
-pub async fn channels(state: &AppState) -> anyhow::Result<Vec<ChannelView>> {
-    let a = &state.config.alerts;
-    let recent = state.storage.deliveries(None, 500).await?;
+pub async fn channels(services: &Services) -> anyhow::Result<Vec<ChannelView>> {
+    let a = &services.config.alerts;
+    let recent = services.storage.deliveries(None, 500).await?;
     Ok(outbox::channels(a, false)
         .into_iter()
         .chain(outbox::channels(a, true))
@@ -83,9 +83,9 @@ pub async fn channels(state: &AppState) -> anyhow::Result<Vec<ChannelView>> {
 /// Silences shown: active, upcoming, and those ended in the last week.
 const SILENCES_SHOWN_MS: i64 = 7 * 86_400_000;
 
-pub async fn page(state: &AppState, history: AlertHistoryQuery) -> anyhow::Result<AlertsView> {
+pub async fn page(services: &Services, history: AlertHistoryQuery) -> anyhow::Result<AlertsView> {
     let now = now_ms();
-    let rules = ruleset::effective(state).await?;
+    let rules = ruleset::effective(services).await?;
     let mut metrics: Vec<String> = super::catalogue::CATALOGUE
         .iter()
         .map(|m| m.name.to_string())
@@ -93,14 +93,14 @@ pub async fn page(state: &AppState, history: AlertHistoryQuery) -> anyhow::Resul
     metrics.push("custom:<name>".into());
     Ok(AlertsView {
         generated_at_ms: now,
-        active: active(state, &rules, now).await?,
-        history: state.storage.alert_history(&history).await?,
-        silences: state.storage.silences(now - SILENCES_SHOWN_MS).await?,
-        channels: channels(state).await?,
-        deliveries: state.storage.deliveries(None, 20).await?,
+        active: active(services, &rules, now).await?,
+        history: services.storage.alert_history(&history).await?,
+        silences: services.storage.silences(now - SILENCES_SHOWN_MS).await?,
+        channels: channels(services).await?,
+        deliveries: services.storage.deliveries(None, 20).await?,
         rules: rules.iter().map(ruleset::view).collect(),
         metrics,
-        escalate_after_secs: state
+        escalate_after_secs: services
             .config
             .alerts
             .escalation

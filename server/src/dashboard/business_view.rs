@@ -5,7 +5,7 @@
 use crate::{
     business::kpi,
     render::chart::{lines_chart, Line, PALETTE},
-    state::AppState,
+    services::Services,
 };
 
 use protocol::{BusinessView, InventoryLevel, Kpis, Range};
@@ -20,14 +20,14 @@ pub fn span_of(range: &str) -> Result<i64, String> {
 
 /// KPIs of `[to - span, to)` and of the span before it.
 pub async fn kpis_with_previous(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     span: i64,
     to: i64,
     restaurant: Option<&str>,
 ) -> anyhow::Result<(Kpis, Kpis)> {
     let hours = span as f64 / HOUR as f64;
-    let s = &state.storage;
+    let s = &services.storage;
     let now = s
         .business_counts(project.id, to - span, to, restaurant)
         .await?;
@@ -38,19 +38,19 @@ pub async fn kpis_with_previous(
 }
 
 pub async fn view(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     range: &str,
     restaurant: Option<&str>,
 ) -> anyhow::Result<BusinessView> {
     let span = span_of(range).map_err(anyhow::Error::msg)?;
     let to = now_ms() + 1;
-    let (current, previous) = kpis_with_previous(state, project, span, to, restaurant).await?;
-    let counts = state
+    let (current, previous) = kpis_with_previous(services, project, span, to, restaurant).await?;
+    let counts = services
         .storage
         .business_counts(project.id, to - span, to, restaurant)
         .await?;
-    let series = state
+    let series = services
         .storage
         .business_series(project.id, to - 24 * HOUR, to, HOUR, restaurant)
         .await?;
@@ -78,7 +78,7 @@ pub async fn view(
             k == "payment.processed" && s == "failed"
         }),
     ];
-    let inventory = state
+    let inventory = services
         .storage
         .inventory_levels(project.id, to - 7 * 24 * HOUR)
         .await?

@@ -2,13 +2,14 @@
 //! browsers and devices. From the rollups; for one restaurant, from its raw rows rolled
 //! up on the fly (rollups are not split by restaurant).
 
-use super::{latest_max, quantiles, range_start, total};
 use crate::{
+    read_model::rollups::{endpoint_stats, latest_max, quantiles, range_start, series, total},
     render::chart::{self, Line, PALETTE},
-    state::AppState,
+    services::Services,
 };
 use protocol::{
-    CustomMetricChart, NamedCount, PerformanceView, Range, Rating, SeriesPoint, Vital, VitalSummary,
+    CountPoint, CustomMetricChart, CustomMetricView, EndpointStats, NamedCount, PerformanceView,
+    Range, Rating, SeriesPoint, Vital, VitalSummary,
 };
 use store::{
     clock::{minute_of, now_ms},
@@ -21,7 +22,7 @@ const CUSTOM_CHARTS: usize = 10;
 
 /// Where rollup rows come from: the stored rollups, or deltas computed from raw rows.
 enum Rows<'a> {
-    Stored(&'a AppState, i64),
+    Stored(&'a Services, i64),
     Computed(Vec<RollupDelta>),
 }
 
@@ -114,21 +115,21 @@ pub struct Filters {
 }
 
 pub async fn performance(
-    state: &AppState,
+    services: &Services,
     project: &Project,
     f: Filters,
 ) -> anyhow::Result<PerformanceView> {
-    let flags = state.config.performance;
+    let flags = services.config.performance;
     let to = minute_of(now_ms());
     let from = range_start(f.range, to);
     let source = match &f.restaurant {
-        None => Rows::Stored(state, project.id),
+        None => Rows::Stored(services, project.id),
         Some(r) => {
-            let raw = state
+            let raw = services
                 .storage
                 .restaurant_rows(project.id, r, from * 60_000)
                 .await?;
-            Rows::Computed(rollup::aggregate(&raw, &state.config.performance))
+            Rows::Computed(rollup::aggregate(&raw, &services.config.performance))
         }
     };
     let key = f.page.as_deref().unwrap_or("");
@@ -176,10 +177,10 @@ pub async fn performance(
 
     let calls = source.by_key(Metric::ApiCall, from, to).await?;
     let failed = source.by_key(Metric::ApiError, from, to).await?;
-    let endpoints = super::endpoint_stats(&calls, &failed, f.range);
+    let endpoints = endpoint_stats(&calls, &failed, f.range);
 
     let memory_rows = source.of(Metric::Memory, key, from, to).await?;
-    let memory = super::series(&memory_rows, f.range, from, to);
+    let memory = series(&memory_rows, f.range, from, to);
     let memory_lines = [
         Line {
             name: "p50",
@@ -198,7 +199,7 @@ pub async fn performance(
                 .collect(),
         },
     ];
-    let custom_rows = state
+    let custom_rows = services
         .storage
         .rollups_by_key(project.id, Metric::Custom, from, to)
         .await?;
@@ -207,7 +208,7 @@ pub async fn performance(
         // The monitor's own samples have their charts on the Health page.
         .filter(|g| !g[0].page.starts_with(crate::telemetry::sampler::PREFIX))
         .map(|g| {
-            let series = super::series(g, f.range, from, to);
+            let series = series(g, f.range, from, to);
             let line = |name, color, pick: fn(&SeriesPoint) -> Option<f64>| Line {
                 name,
                 color,
@@ -237,7 +238,7 @@ pub async fn performance(
         vitals,
         vitals_chart_svg,
         endpoints,
-        slow_calls: state
+        slow_calls: services
             .storage
             .slow_calls(
                 project.id,
@@ -258,4 +259,51 @@ pub async fn performance(
         page: f.page,
         restaurant: f.restaurant,
     })
+}
+/// A custom metric over a range: quantiles and counts per bucket, and the last value.
+pub async fn custom_metric(
+    services: &Services,
+    project: &Project,
+    name: &str,
+    range: Range,
+) -> anyhow::Result<CustomMetricView> {
+    let to = minute_of(now_ms());
+    let from = range_start(range, to);
+    let rows = services
+        .storage
+        .rollups(project.id, Metric::Custom, name, from, to)
+        .await?;
+    let series = series(&rows, range, from, to);
+    let last = latest_max(&rows);
+    Ok(CustomMetricView {
+        name: name.to_string(),
+        range,
+        counts: series
+            .iter()
+            .map(|p| CountPoint {
+                start_ms: p.start_ms,
+                count: p.count,
+            })
+            .collect(),
+        series,
+        last,
+    })
+}
+
+/// API endpoints over a range, slowest p95 first.
+pub async fn endpoints(
+    services: &Services,
+    project: &Project,
+    range: Range,
+) -> anyhow::Result<Vec<EndpointStats>> {
+    let to = minute_of(now_ms());
+    let from = range_start(range, to);
+    let s = &services.storage;
+    let calls = s
+        .rollups_by_key(project.id, Metric::ApiCall, from, to)
+        .await?;
+    let failed = s
+        .rollups_by_key(project.id, Metric::ApiError, from, to)
+        .await?;
+    Ok(endpoint_stats(&calls, &failed, range))
 }

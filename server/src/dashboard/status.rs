@@ -2,11 +2,11 @@
 //! 30 d, hourly bars, latency chart), the live channel's figures, and the monitor's own
 //! system charts; and the Overview's system health card.
 
-use super::{custom_metric, default_project};
+use super::perf::custom_metric;
 use crate::{
     health_checks, probes,
     render::chart::{lines_chart, Line, PALETTE},
-    state::AppState,
+    services::Services,
     telemetry::sampler::SERIES,
 };
 use protocol::{CheckView, HealthSummary, HealthView, ProbeView, Range};
@@ -55,10 +55,10 @@ fn per_minute_latency(results: &[store::ProbeResult]) -> Vec<(i64, Option<f64>)>
         .collect()
 }
 
-pub async fn probe_views(state: &AppState, now: i64) -> anyhow::Result<Vec<ProbeView>> {
-    let s = &state.storage;
+pub async fn probe_views(services: &Services, now: i64) -> anyhow::Result<Vec<ProbeView>> {
+    let s = &services.storage;
     let mut out = vec![];
-    for (d, last) in probes::latest(state).await? {
+    for (d, last) in probes::latest(services).await? {
         let name = &d.probe.name;
         let day = s.probe_results(name, now - DAY, now + 1).await?;
         let line = Line {
@@ -87,9 +87,9 @@ pub async fn probe_views(state: &AppState, now: i64) -> anyhow::Result<Vec<Probe
     Ok(out)
 }
 
-pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
+pub async fn view(services: &Services) -> anyhow::Result<HealthView> {
     let now = now_ms();
-    let report = health_checks::report(state).await;
+    let report = health_checks::report(services).await;
     let mut checks = vec![];
     for (name, ok) in [
         ("database", report.checks.database),
@@ -105,10 +105,10 @@ pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
             error: d.and_then(|d| d.error.clone()),
         });
     }
-    let project = default_project(state).await?;
+    let project = services.projects.default_project()?;
     let mut system_svgs = vec![];
     for (name, label) in SERIES {
-        let m = custom_metric(state, &project, name, Range::Hour).await?;
+        let m = custom_metric(services, &project, name, Range::Hour).await?;
         let line = Line {
             name: label,
             color: PALETTE[system_svgs.len() % PALETTE.len()],
@@ -123,8 +123,8 @@ pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
             lines_chart(&[line], Range::Hour, "", "samples"),
         ));
     }
-    let (db_bytes, tables) = state.storage.capacity(now - HOUR).await?;
-    let (r, l) = (&state.config.retention, &state.config.logs);
+    let (db_bytes, tables) = services.storage.capacity(now - HOUR).await?;
+    let (r, l) = (&services.config.retention, &services.config.logs);
     let capacity = protocol::Capacity {
         db_bytes,
         tables,
@@ -145,21 +145,21 @@ pub async fn view(state: &AppState) -> anyhow::Result<HealthView> {
         cpu_usage: report.metrics.cpu_usage,
         active_connections: report.metrics.active_connections,
         error_rate: report.metrics.error_rate,
-        probes: probe_views(state, now).await?,
-        websocket: state.live.figures(),
+        probes: probe_views(services, now).await?,
+        websocket: services.live.figures(),
         system_svgs,
     })
 }
 
 /// The Overview's card: the monitor's own database (live, cheap) and the probes' latest
 /// states; the slower dependency checks stay on the Health page.
-pub async fn summary(state: &AppState) -> anyhow::Result<HealthSummary> {
-    let db_ok = tokio::time::timeout(health_checks::CHECK_TIMEOUT, state.storage.ping())
+pub async fn summary(services: &Services) -> anyhow::Result<HealthSummary> {
+    let db_ok = tokio::time::timeout(health_checks::CHECK_TIMEOUT, services.storage.ping())
         .await
         .is_ok_and(|r| r.is_ok());
     let mut probes_up = 0;
     let mut probes_down = vec![];
-    for (d, last) in probes::latest(state).await? {
+    for (d, last) in probes::latest(services).await? {
         match last.map(|r| r.up) {
             Some(true) => probes_up += 1,
             Some(false) => probes_down.push(d.probe.name),

@@ -4,9 +4,10 @@
 use crate::{
     audit,
     auth::token,
-    dashboard::{self, project_info},
+    dashboard,
     http::{error::ApiError, issue_query},
     issues::filters,
+    read_model::projects::project_info,
     state::AppState,
 };
 
@@ -65,16 +66,19 @@ async fn overview(
 ) -> Result<impl IntoResponse, ApiError> {
     let range = range_of(q.range.as_deref())?;
     let project = match q.project {
-        None => dashboard::default_project(&state).await?,
+        None => state.projects.default_project()?,
         Some(slug) => state
             .storage
             .projects()
             .await?
             .into_iter()
             .find(|p| p.slug == slug)
+            .map(std::sync::Arc::new)
             .ok_or(ApiError::NotFound("no project with that slug"))?,
     };
-    Ok(Json(dashboard::overview(&state, &project, range).await?))
+    Ok(Json(
+        dashboard::overview::overview(&state, &project, range).await?,
+    ))
 }
 
 /// The range of a `?range=` parameter (default the last hour).
@@ -92,8 +96,10 @@ async fn endpoints(
     Query(q): Query<OverviewQuery>,
 ) -> Result<Json<Vec<EndpointStats>>, ApiError> {
     let range = range_of(q.range.as_deref())?;
-    let project = dashboard::default_project(&state).await?;
-    Ok(Json(dashboard::endpoints(&state, &project, range).await?))
+    let project = state.projects.default_project()?;
+    Ok(Json(
+        dashboard::perf::endpoints(&state, &project, range).await?,
+    ))
 }
 
 /// `GET /api/v1/audit?actor=&action=&range=&limit=`: the audit log, newest first.
@@ -126,7 +132,7 @@ async fn business(
 ) -> Result<Json<protocol::BusinessView>, ApiError> {
     let range = q.range.unwrap_or_else(|| "24h".into());
     dashboard::business_view::span_of(&range).map_err(ApiError::BadRequest)?;
-    let project = dashboard::default_project(&state).await?;
+    let project = state.projects.default_project()?;
     let restaurant = q.restaurant.filter(|r| !r.is_empty());
     Ok(Json(
         dashboard::business_view::view(&state, &project, &range, restaurant.as_deref()).await?,
@@ -146,7 +152,7 @@ async fn performance(
     Query(q): Query<PerformanceQuery>,
 ) -> Result<Json<PerformanceView>, ApiError> {
     let range = range_of(q.range.as_deref())?;
-    let project = dashboard::default_project(&state).await?;
+    let project = state.projects.default_project()?;
     let some = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let filters = dashboard::perf::Filters {
         range,
@@ -165,9 +171,9 @@ async fn custom_metric(
     Query(q): Query<OverviewQuery>,
 ) -> Result<Json<CustomMetricView>, ApiError> {
     let range = range_of(q.range.as_deref())?;
-    let project = dashboard::default_project(&state).await?;
+    let project = state.projects.default_project()?;
     Ok(Json(
-        dashboard::custom_metric(&state, &project, &name, range).await?,
+        dashboard::perf::custom_metric(&state, &project, &name, range).await?,
     ))
 }
 
@@ -233,7 +239,7 @@ async fn list_issues(
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, ApiError> {
     let q = issue_query::parse(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
-    let project = dashboard::default_project(&state).await?;
+    let project = state.projects.default_project()?;
     Ok(Json(state.storage.issues(project.id, &q, now_ms()).await?))
 }
 
@@ -254,7 +260,7 @@ async fn issue_detail(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<IssueDetail>, ApiError> {
-    dashboard::issue_detail(&state, id)
+    dashboard::issue_view::issue_detail(&state, id)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound("no such issue"))
@@ -292,8 +298,10 @@ async fn update_issue(
 
 /// `GET /api/v1/filters`: the default project's inbound filters and what was dropped.
 async fn get_filters(State(state): State<AppState>) -> Result<Json<FiltersView>, ApiError> {
-    let project = dashboard::default_project(&state).await?;
-    Ok(Json(dashboard::filters_view(&state, &project).await?))
+    let project = state.projects.default_project()?;
+    Ok(Json(
+        dashboard::issue_view::filters_view(&state, &project).await?,
+    ))
 }
 
 /// `PUT /api/v1/filters`: replaces them; ingest uses them from the next event on.

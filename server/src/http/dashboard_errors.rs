@@ -3,7 +3,7 @@
 //! list like any other app. Tiny on purpose (no SDK): uncaught errors and unhandled
 //! rejections, at most 10 per page view, never throwing itself.
 
-use crate::{dashboard, state::AppState};
+use crate::state::AppState;
 use axum::{
     extract::State,
     http::header,
@@ -41,7 +41,7 @@ addEventListener("error",e=>send(e.error,e.message));addEventListener("unhandled
 }
 
 async fn script(State(state): State<AppState>) -> Response {
-    let body = match dashboard::default_project(&state).await {
+    let body = match state.projects.default_project() {
         Ok(p) => source(p.id, &p.public_key),
         // No project, nowhere to report: an empty script, not a console error.
         Err(_) => String::new(),

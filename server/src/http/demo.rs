@@ -1,7 +1,7 @@
 //! `/demo/restaurant`: a small restaurant site instrumented with the RUM SDK, so a new
 //! install shows data within a minute. On by default; `demo.enabled = false` removes it.
 
-use crate::{config::Config, dashboard, http::error::ApiError, state::AppState};
+use crate::{config::Config, http::error::ApiError, state::AppState};
 use axum::{
     extract::{Path, State},
     response::Html,
@@ -32,7 +32,7 @@ async fn page(
         .iter()
         .find(|(slug, _)| *slug == which)
         .ok_or(ApiError::NotFound("no such demo page"))?;
-    let project = dashboard::default_project(&state).await?;
+    let project = state.projects.default_project()?;
     Ok(Html(render(title, &project.public_key)))
 }
 

@@ -46,7 +46,7 @@ pub async fn project_of(
                 .ok_or(ApiError::Unauthorized(
                     "send the public key (X-Monitor-Key or ?key=) or Authorization: Bearer <token>",
                 ))?;
-            let default = crate::dashboard::default_project(state).await?;
+            let default = state.projects.default_project()?;
             state
                 .projects
                 .by_key(&default.public_key)

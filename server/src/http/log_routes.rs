@@ -3,7 +3,6 @@
 //! the rest are kept; accepted lines also go to the live channel (`log` events) for a tail.
 
 use crate::{
-    dashboard,
     http::{
         error::ApiError,
         event_routes::{enqueue, project_of},
@@ -101,7 +100,7 @@ async fn search(
         store::clock::now_ms(),
     )
     .map_err(ApiError::BadRequest)?;
-    let project = dashboard::default_project(&state).await?;
+    let project = state.projects.default_project()?;
     let lines = state.storage.search_logs(project.id, &q).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let next = (lines.len() == limit)

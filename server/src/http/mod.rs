@@ -6,6 +6,7 @@ pub mod alerts_api;
 pub mod api_v1;
 pub mod custom_metric_routes;
 pub mod dashboard_errors;
+pub mod dashboard_source;
 pub mod demo;
 pub mod error;
 pub mod event_routes;
@@ -33,7 +34,16 @@ use tower_http::{
     set_header::SetResponseHeaderLayer,
 };
 
-/// The whole application router.
+/// Pages anyone may open (the rest of the app's pages need a signed-in user).
+const PUBLIC_PAGES: [&str; 1] = ["/login"];
+
+/// The whole application router. Every route's access is declared here, by the group
+/// it joins; a route in no public group is private (default deny):
+/// - public: sign-in, health for orchestrators, static assets, the demo page, and
+///   ingest, whose handlers check their own credential (a public key or a token);
+/// - machines (the read API, `/ws`, `/metrics`): `401` without credentials;
+/// - people (pages, their forms and server functions, and any unknown path): the
+///   sign-in page, or `401` under `/api/`.
 pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let dashboard = Dashboard(Arc::new(state.clone()));
@@ -49,25 +59,37 @@ pub fn router(state: AppState) -> Router {
             axum::http::HeaderValue::from_static("public, max-age=300"),
         ))
         .service(ServeDir::new(&state.config.server.sdk_dir));
-
-    Router::new()
+    let mut public = Router::new()
+        .merge(sign_in::router())
+        .merge(health_routes::router())
         .merge(rum_routes::router())
         .merge(sentry_routes::router())
-        .merge(health_routes::router())
-        .merge(dashboard_errors::router())
         .merge(custom_metric_routes::router())
         .merge(event_routes::router())
         .merge(log_routes::router())
-        .merge(prometheus::router())
-        .merge(ws::router())
-        .merge(sign_in::router())
+        .merge(dashboard_errors::router())
+        .merge(demo::router(&state.config))
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service("/sdk", sdk);
+
+    let mut machines = Router::new()
+        .nest("/api/v1", api_v1::router().fallback(api_not_found))
+        .merge(ws::router());
+    if state.config.health.metrics_public {
+        public = public.merge(prometheus::router());
+    } else {
+        machines = machines.merge(prometheus::router());
+    }
+    let machines = machines.layer(middleware::from_fn_with_state(
+        state.clone(),
+        guard::require_api_user,
+    ));
+
+    // Leptos registers the pages and their server functions (`/api/ui/...`) together.
+    let people = Router::new()
         .merge(settings::router())
         .merge(alert_forms::router())
         .merge(probes_api::forms_router())
-        .merge(demo::router(&state.config))
-        .nest("/api/v1", api_v1::router())
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
-        .nest_service("/sdk", sdk)
         .leptos_routes_with_context(
             &state,
             routes,
@@ -78,10 +100,11 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::require_auth,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), people_guard));
+
+    public
+        .merge(machines)
+        .merge(people)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
             state.telemetry.clone(),
@@ -91,4 +114,28 @@ pub fn router(state: AppState) -> Router {
             telemetry::self_report::report_server_errors,
         ))
         .with_state(state)
+}
+
+/// An unknown read-API path: a JSON `404` (after authentication, like the rest).
+async fn api_not_found() -> error::ApiError {
+    error::ApiError::NotFound("no such API route")
+}
+
+/// Pages, their forms and server functions, and any unknown path: private but for
+/// [`PUBLIC_PAGES`]; under `/api/` (server functions) they answer like machine routes.
+async fn people_guard(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    if PUBLIC_PAGES.contains(&path) {
+        return next.run(req).await;
+    }
+    let missing = if path.starts_with("/api/") {
+        guard::Unauthenticated::Status
+    } else {
+        guard::Unauthenticated::SignIn
+    };
+    guard::require(&state, missing, req, next).await
 }

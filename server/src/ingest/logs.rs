@@ -104,7 +104,8 @@ fn one(
         Some(other) => other.to_string(),
         None => String::new(),
     };
-    let at_ms = super::custom_metrics::timestamp(o.get("timestamp").or_else(|| o.get("time")), now_ms)?;
+    let at_ms =
+        super::custom_metrics::timestamp(o.get("timestamp").or_else(|| o.get("time")), now_ms)?;
     let line = LogLine {
         id: 0,
         project_id,

@@ -117,7 +117,7 @@ mod tests {
     fn batch(n: usize) -> IngestBatch {
         IngestBatch {
             page_loads: (0..n)
-                .map(|_| crate::ingest::rum::tests_support::row())
+                .map(|_| crate::ingest::rum::convert::test_row())
                 .collect(),
             ..IngestBatch::default()
         }

@@ -2,7 +2,7 @@
 //! PostgreSQL channel and LISTENs for the others'. Payloads carry the sender's id so an
 //! instance skips its own (it already delivered them locally).
 
-use crate::state::AppState;
+use crate::services::Services;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -18,12 +18,12 @@ const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Relays until `stop`, connecting again whenever the database goes away (events
 /// published meanwhile stay local; the dashboards' refresh covers them).
-pub async fn run(url: String, state: AppState, stop: CancellationToken) {
+pub async fn run(url: String, services: Services, stop: CancellationToken) {
     let me = format!("{:016x}", rand::random::<u64>());
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Arc<str>>(QUEUE);
-    state.live.relay_to(tx);
+    services.live.relay_to(tx);
     loop {
-        match relay(&url, &state, &me, &mut rx, &stop).await {
+        match relay(&url, &services, &me, &mut rx, &stop).await {
             Ok(()) => return,
             Err(e) => tracing::warn!(error = %e, "live relay lost its connection; retrying"),
         }
@@ -39,7 +39,7 @@ pub async fn run(url: String, state: AppState, stop: CancellationToken) {
 /// One connected session of the relay; `Ok` when stopped, `Err` when the database failed.
 async fn relay(
     url: &str,
-    state: &AppState,
+    services: &Services,
     me: &str,
     rx: &mut tokio::sync::mpsc::Receiver<Arc<str>>,
     stop: &CancellationToken,
@@ -69,7 +69,7 @@ async fn relay(
             // The listener reconnects by itself after a dropped connection; an error here
             // means it could not.
             n = listener.recv() => match n {
-                Ok(n) => receive(state, me, n.payload()).await,
+                Ok(n) => receive(services, me, n.payload()).await,
                 Err(e) => break Err(e),
             },
         }
@@ -78,7 +78,7 @@ async fn relay(
     result
 }
 
-async fn receive(state: &AppState, me: &str, payload: &str) {
+async fn receive(services: &Services, me: &str, payload: &str) {
     let Some((from, event)) = payload.split_once(' ') else {
         return;
     };
@@ -88,12 +88,12 @@ async fn receive(state: &AppState, me: &str, payload: &str) {
     if is_projects_change(event) {
         // Another instance changed a project's settings (inbound filters): reload them,
         // since ingest reads projects from memory.
-        match state.storage.projects().await {
-            Ok(p) => state.projects.replace(p),
+        match services.storage.projects().await {
+            Ok(p) => services.projects.replace(p),
             Err(e) => tracing::warn!(error = %e, "projects not reloaded"),
         }
     }
-    state.live.deliver_remote(event.into());
+    services.live.deliver_remote(event.into());
 }
 
 fn is_projects_change(event: &str) -> bool {

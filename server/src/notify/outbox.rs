@@ -6,7 +6,7 @@
 use super::{slack, webhook, Message};
 use crate::{
     config::{AlertsConfig, EmailConfig, SlackConfig, WebhookConfig},
-    state::AppState,
+    services::Services,
 };
 use std::time::Duration;
 use store::{clock::now_ms, OutboxRow};
@@ -146,7 +146,7 @@ pub fn describe(a: &AlertsConfig, channel: &str) -> String {
 }
 
 async fn send(
-    state: &AppState,
+    services: &Services,
     client: &notify_http::Client,
     row: &OutboxRow,
 ) -> Result<(), String> {
@@ -154,7 +154,7 @@ async fn send(
     if m.alerts.is_empty() {
         return Err("payload: no alerts".into());
     }
-    let request = match target(&state.config.alerts, &row.channel, &m)? {
+    let request = match target(&services.config.alerts, &row.channel, &m)? {
         Target::Slack(s) => client
             .post(&s.webhook_url)
             .json(&slack::message(&m, s.channel.as_deref())),
@@ -189,14 +189,14 @@ async fn send(
 
 /// Delivers what is due at `now`; returns how many were delivered.
 pub async fn deliver_due(
-    state: &AppState,
+    services: &Services,
     client: &notify_http::Client,
     now: i64,
 ) -> anyhow::Result<usize> {
     let mut delivered = 0;
-    for row in state.storage.due_notifications(now, 50).await? {
-        let result = send(state, client, &row).await;
-        state
+    for row in services.storage.due_notifications(now, 50).await? {
+        let result = send(services, client, &row).await;
+        services
             .telemetry
             .prom
             .notifications
@@ -211,7 +211,7 @@ pub async fn deliver_due(
             .inc();
         match result {
             Ok(()) => {
-                state
+                services
                     .storage
                     .notification_delivered(row.id, now_ms())
                     .await?;
@@ -222,7 +222,10 @@ pub async fn deliver_due(
                     (row.attempts + 1 < MAX_ATTEMPTS).then(|| now + backoff_ms(row.attempts));
                 tracing::warn!(channel = %row.channel, attempts = row.attempts + 1, error = %e,
                     retry = retry.is_some(), "notification not delivered");
-                state.storage.notification_failed(row.id, &e, retry).await?;
+                services
+                    .storage
+                    .notification_failed(row.id, &e, retry)
+                    .await?;
             }
         }
     }
@@ -236,7 +239,7 @@ pub fn client() -> notify_http::Client {
         .unwrap_or_default()
 }
 
-pub async fn run(state: AppState, stop: CancellationToken) {
+pub async fn run(services: Services, stop: CancellationToken) {
     let client = client();
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -245,7 +248,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        if let Err(e) = deliver_due(&state, &client, now_ms()).await {
+        if let Err(e) = deliver_due(&services, &client, now_ms()).await {
             tracing::error!(error = %format!("{e:#}"), "outbox delivery failed");
         }
     }

@@ -3,7 +3,7 @@
 //! attempts in a row than the probe's `retries` (no alarm on one blip), with every
 //! attempt stored for uptime and latency ([`runner`]). Probes come from `monitor.toml`
 //! (`[[probes]]`) and from the dashboard (stored in the database); the alert metrics
-//! `probe_up` and `database_up` read their latest state.
+//! `probe_up` and `database_up` read their latest services.
 
 pub mod check;
 pub mod runner;
@@ -12,7 +12,7 @@ use store::{clock::now_ms, ProbeResult};
 
 use crate::{
     config::{ProbeConfig, ProbeKind},
-    state::AppState,
+    services::Services,
 };
 
 /// A probe in force and where it comes from.
@@ -25,8 +25,8 @@ pub struct Defined {
 }
 
 /// monitor.toml's probes, then the dashboard's (unreadable stored ones are skipped).
-pub async fn definitions(state: &AppState) -> anyhow::Result<Vec<Defined>> {
-    let mut out: Vec<Defined> = state
+pub async fn definitions(services: &Services) -> anyhow::Result<Vec<Defined>> {
+    let mut out: Vec<Defined> = services
         .config
         .probes
         .iter()
@@ -36,7 +36,7 @@ pub async fn definitions(state: &AppState) -> anyhow::Result<Vec<Defined>> {
             updated_by: None,
         })
         .collect();
-    for (name, json, by) in state.storage.probe_definitions().await? {
+    for (name, json, by) in services.storage.probe_definitions().await? {
         match serde_json::from_str::<ProbeConfig>(&json) {
             Ok(p) if !out.iter().any(|d| d.probe.name == p.name) => out.push(Defined {
                 probe: p,
@@ -51,16 +51,16 @@ pub async fn definitions(state: &AppState) -> anyhow::Result<Vec<Defined>> {
 }
 
 /// Saves a dashboard probe; `Err` names the field.
-pub async fn save(state: &AppState, p: &ProbeConfig, by: &str) -> Result<(), String> {
+pub async fn save(services: &Services, p: &ProbeConfig, by: &str) -> Result<(), String> {
     check::validate(p)?;
-    if state.config.probes.iter().any(|f| f.name == p.name) {
+    if services.config.probes.iter().any(|f| f.name == p.name) {
         return Err(format!(
             "name: {:?} is a probe from monitor.toml; change it there",
             p.name
         ));
     }
     let json = serde_json::to_string(p).map_err(|e| e.to_string())?;
-    state
+    services
         .storage
         .save_probe(&p.name, &json, by, now_ms())
         .await
@@ -70,9 +70,9 @@ pub async fn save(state: &AppState, p: &ProbeConfig, by: &str) -> Result<(), Str
 }
 
 /// The latest result of each probe in force.
-pub async fn latest(state: &AppState) -> anyhow::Result<Vec<(Defined, Option<ProbeResult>)>> {
-    let defs = definitions(state).await?;
-    let latest = state.storage.latest_probe_results().await?;
+pub async fn latest(services: &Services) -> anyhow::Result<Vec<(Defined, Option<ProbeResult>)>> {
+    let defs = definitions(services).await?;
+    let latest = services.storage.latest_probe_results().await?;
     Ok(defs
         .into_iter()
         .map(|d| {
@@ -84,8 +84,8 @@ pub async fn latest(state: &AppState) -> anyhow::Result<Vec<(Defined, Option<Pro
 
 /// `probe_up`: 1 when every probe with a result is up, 0 when any is down; `None`
 /// without probes or results. With `kind`, only probes of that kind.
-pub async fn all_up(state: &AppState, kind: Option<ProbeKind>) -> anyhow::Result<Option<f64>> {
-    let ups: Vec<bool> = latest(state)
+pub async fn all_up(services: &Services, kind: Option<ProbeKind>) -> anyhow::Result<Option<f64>> {
+    let ups: Vec<bool> = latest(services)
         .await?
         .into_iter()
         .filter(|(d, _)| kind.is_none_or(|k| d.probe.kind == k))

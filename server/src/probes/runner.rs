@@ -1,10 +1,10 @@
 //! Runs every probe in force on its own task: an attempt, then the probe's interval.
 //! A supervisor re-reads the definitions every few seconds, starting new probes,
-//! restarting changed ones and stopping removed ones. The state survives restarts: a
+//! restarting changed ones and stopping removed ones. The services survives restarts: a
 //! probe that was down starts down until an attempt succeeds.
 
 use super::{check, definitions};
-use crate::{config::ProbeConfig, state::AppState};
+use crate::{config::ProbeConfig, services::Services};
 use std::{collections::HashMap, time::Duration};
 use store::{clock::now_ms, ProbeResult};
 use tokio_util::sync::CancellationToken;
@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 const RESYNC: Duration = Duration::from_secs(5);
 
 /// Failed attempts in a row after the latest stored result (a down probe resumes down).
-async fn resume(state: &AppState, p: &ProbeConfig) -> u32 {
-    match state.storage.latest_probe_results().await {
+async fn resume(services: &Services, p: &ProbeConfig) -> u32 {
+    match services.storage.latest_probe_results().await {
         Ok(latest) => match latest.iter().find(|r| r.probe == p.name) {
             Some(r) if !r.up => p.retries + 1,
             _ => 0,
@@ -28,9 +28,9 @@ pub fn next(fails: u32, ok: bool, retries: u32) -> (u32, bool) {
     (fails, fails <= retries)
 }
 
-async fn probe_loop(state: AppState, p: ProbeConfig, stop: CancellationToken) {
+async fn probe_loop(services: Services, p: ProbeConfig, stop: CancellationToken) {
     let client = crate::notify::outbox::client();
-    let mut fails = resume(&state, &p).await;
+    let mut fails = resume(&services, &p).await;
     let mut was_up = fails <= p.retries;
     loop {
         let a = check::attempt(&p, &client, None).await;
@@ -44,8 +44,8 @@ async fn probe_loop(state: AppState, p: ProbeConfig, stop: CancellationToken) {
             latency_ms: a.latency_ms,
             error: a.error.clone(),
         };
-        state.telemetry.prom.probe(&p.name, up, a.latency_ms);
-        if let Err(e) = state.storage.record_probe(&result).await {
+        services.telemetry.prom.probe(&p.name, up, a.latency_ms);
+        if let Err(e) = services.storage.record_probe(&result).await {
             tracing::error!(probe = %p.name, error = %e, "probe result not stored");
         }
         if up != was_up {
@@ -54,7 +54,7 @@ async fn probe_loop(state: AppState, p: ProbeConfig, stop: CancellationToken) {
             } else {
                 tracing::warn!(probe = %p.name, error = ?a.error, "probe is down");
             }
-            state.live.publish(serde_json::json!({
+            services.live.publish(serde_json::json!({
                 "type": "probe", "probe": p.name, "up": up,
             }));
             was_up = up;
@@ -66,10 +66,10 @@ async fn probe_loop(state: AppState, p: ProbeConfig, stop: CancellationToken) {
     }
 }
 
-pub async fn run(state: AppState, stop: CancellationToken) {
+pub async fn run(services: Services, stop: CancellationToken) {
     let mut running: HashMap<String, (ProbeConfig, CancellationToken)> = HashMap::new();
     loop {
-        match definitions(&state).await {
+        match definitions(&services).await {
             Ok(defs) => {
                 running.retain(|name, (p, token)| {
                     let keep = defs.iter().any(|d| &d.probe.name == name && &d.probe == p);
@@ -81,7 +81,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                 for d in defs {
                     if !running.contains_key(&d.probe.name) {
                         let token = stop.child_token();
-                        tokio::spawn(probe_loop(state.clone(), d.probe.clone(), token.clone()));
+                        tokio::spawn(probe_loop(services.clone(), d.probe.clone(), token.clone()));
                         running.insert(d.probe.name.clone(), (d.probe, token));
                     }
                 }

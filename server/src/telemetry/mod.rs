@@ -8,7 +8,7 @@ pub mod sampler;
 pub mod self_report;
 
 use axum::{
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     middleware::Next,
     response::Response,
 };
@@ -37,8 +37,12 @@ pub fn init_tracing() {
 /// Counts requests in flight and finished requests by outcome.
 pub async fn track_requests(State(t): State<Arc<Telemetry>>, req: Request, next: Next) -> Response {
     let _guard = t.requests.start();
-    // The label, not the path: no allocation on the ingest path.
-    let route = prom::route_group(req.uri().path());
+    // The route's template (`/api/{project_id}/envelope/`), not the path: one series
+    // per route the router knows, whatever URLs are scanned; an Arc clone, no allocation.
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let route = matched
+        .as_ref()
+        .map_or("unmatched", |m| prom::route_label(m.as_str()));
     let started = std::time::Instant::now();
     let resp = next.run(req).await;
     t.requests.finish(resp.status().is_server_error());

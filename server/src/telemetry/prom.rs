@@ -149,32 +149,14 @@ impl Default for Prom {
     }
 }
 
-/// A bounded label for a request path.
-pub fn route_group(path: &str) -> &'static str {
-    const PREFIXES: [(&str, &str); 11] = [
-        ("/api/rum", "/api/rum"),
-        ("/api/internal/metrics", "/api/internal/metrics"),
-        ("/api/v1/", "/api/v1"),
-        ("/api/ui/", "/api/ui"),
-        ("/health", "/health"),
-        ("/metrics", "/metrics"),
-        ("/ws", "/ws"),
-        ("/pkg/", "/pkg"),
-        ("/sdk/", "/sdk"),
-        ("/demo/", "/demo"),
-        ("/auth/", "/auth"),
-    ];
-    if crate::http::sentry_routes::is_ingest_path(path) {
-        return "sentry_ingest";
-    }
-    PREFIXES
-        .iter()
-        .find(|(p, _)| path.starts_with(p))
-        .map_or("page", |(_, g)| g)
+/// The label of a matched route: its template, with a nested service's tail parameter
+/// dropped (`/pkg/{*rest}` is `/pkg/`).
+pub fn route_label(template: &str) -> &str {
+    template.find("{*").map_or(template, |i| &template[..i])
 }
 
 impl Prom {
-    /// One answered request of route group `route` (see [`route_group`]).
+    /// One answered request of route `route` (see [`route_label`]).
     pub fn request(&self, route: &str, status: u16, seconds: f64) {
         let class = match status {
             100..=199 => "1xx",
@@ -209,11 +191,15 @@ impl Prom {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn routes_fall_in_a_fixed_set_of_groups() {
-        use super::route_group;
-        assert_eq!(route_group("/api/v1/issues/4"), "/api/v1");
-        assert_eq!(route_group("/api/7/envelope/"), "sentry_ingest");
-        assert_eq!(route_group("/wp-admin/x.php"), "page");
-        assert_eq!(route_group("/health/ready"), "/health");
+    fn nested_services_are_labelled_by_their_prefix() {
+        use super::route_label;
+        assert_eq!(
+            route_label("/api/{project_id}/envelope/"),
+            "/api/{project_id}/envelope/"
+        );
+        assert_eq!(
+            route_label("/pkg/{*__private__axum_nest_tail_param}"),
+            "/pkg/"
+        );
     }
 }

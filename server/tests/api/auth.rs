@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn pages_redirect_to_sign_in_and_api_routes_answer_401() {
     let app = spawn_app().await;
-    for page in ["/", "/settings"] {
+    // Pages, forms and any unknown path are private: people are sent to sign in.
+    for page in ["/", "/settings", "/nowhere"] {
         let r = app.get(page).await;
         assert_eq!(r.status(), 303, "{page}");
         let to = r.headers()["location"].to_str().unwrap();
@@ -15,6 +16,9 @@ async fn pages_redirect_to_sign_in_and_api_routes_answer_401() {
         "/api/v1/projects",
         "/api/v1/tokens",
         "/api/v1/nothing-here",
+        "/api/ui/get_overview",
+        "/metrics",
+        "/ws",
     ] {
         let r = app.get(api).await;
         assert_eq!(r.status(), 401, "{api}");

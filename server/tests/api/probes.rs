@@ -415,7 +415,7 @@ async fn metrics_are_prometheus_text_behind_a_token() {
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
     let find = |name: &'static str| scrape.samples.iter().filter(move |s| s.metric == name);
     assert!(find("monitor_http_requests_total").any(|s| {
-        s.labels.get("route") == Some("/api/v1") && s.labels.get("status") == Some("2xx")
+        s.labels.get("route") == Some("/api/v1/overview") && s.labels.get("status") == Some("2xx")
     }));
     assert!(find("monitor_http_request_duration_seconds_count").count() > 0);
     let memory = find("monitor_process_resident_memory_megabytes")

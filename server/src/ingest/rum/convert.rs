@@ -216,3 +216,12 @@ mod tests {
         assert_eq!(out.outcomes[0].reason, "message");
     }
 }
+
+/// A stored page load made the way ingest makes one, for other modules' tests.
+#[cfg(test)]
+pub(crate) fn test_row() -> store::RumEventRow {
+    let batch = super::parse(br#"[{"type":"pageload","page":"/","load":1}]"#, 1).unwrap();
+    let mut out = store::IngestBatch::default();
+    into_batch(batch, &Source::test(), &mut out);
+    out.page_loads.remove(0)
+}

@@ -299,18 +299,6 @@ fn validate(r: Raw) -> Result<Beacon, Invalid> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests_support {
-    use store::RumEventRow;
-
-    pub fn row() -> RumEventRow {
-        let batch = super::parse(br#"[{"type":"pageload","page":"/","load":1}]"#, 1).unwrap();
-        let mut out = store::IngestBatch::default();
-        super::convert::into_batch(batch, &super::convert::Source::test(), &mut out);
-        out.page_loads.remove(0)
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
