@@ -13,15 +13,18 @@ ensure_test_tools
 say "cargo fmt --check"
 cargo fmt --all -- --check
 
+say "no import cycles between modules (server, app, store, protocol)"
+python3 "$ROOT/scripts/module_cycles.py" server/src app/src store/src protocol/src
+
 say "clippy (server side, then the two browser crates for wasm32)"
-cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p protocol -p store -p app -p server --all-targets -- -D warnings
 # Separately: the SDK is no_std, and building it beside the frontend would unify `std` in.
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p sdk --target wasm32-unknown-unknown -- -D warnings
 
 say "unit and integration tests"
 ensure_services
-cargo test -p app -p server -p sdk
+cargo test -p protocol -p store -p app -p server -p sdk
 
 say "release build (dashboard + server) and RUM SDK"
 cargo leptos build --release

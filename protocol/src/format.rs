@@ -34,6 +34,7 @@ pub fn format_utc(ms: i64) -> String {
 mod tests {
     use super::*;
 
+    #[test]
     fn milliseconds_are_shown_in_the_unit_a_person_reads() {
         assert_eq!(format_ms(None), "–");
         assert_eq!(format_ms(Some(849.6)), "850 ms");

@@ -71,6 +71,7 @@ pub fn range_span(range: &str) -> Result<i64, String> {
 mod tests {
     use super::*;
 
+    #[test]
     fn range_round_trips_through_its_name() {
         for r in Range::ALL {
             assert_eq!(Range::parse(r.as_str()), Some(r));

@@ -32,7 +32,7 @@ enum Backend {
         leader_lock: Option<PathBuf>,
     },
     Postgres {
-        options: PgConnectOptions,
+        options: Box<PgConnectOptions>,
         partitions: Partitions,
     },
 }
@@ -60,7 +60,7 @@ impl Database {
             Ok(Database {
                 pool: Pool::Postgres(pool),
                 backend: Backend::Postgres {
-                    options,
+                    options: Box::new(options),
                     partitions: Partitions::default(),
                 },
             })

@@ -243,7 +243,7 @@ async fn merge_rollups(tx: &mut Tx, deltas: &[RollupDelta]) -> Result<()> {
                 )
             })
             .collect();
-        crate::postgres::lock_keys(&mut **pg, &keys).await?;
+        crate::postgres::lock_keys(pg, &keys).await?;
     }
     for d in deltas {
         let existing = Sql::new(

@@ -10,14 +10,15 @@ use monitor::{
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+/// The service's URL, or `None` (said loudly) when the test script found none; a
+/// failure under `CI=true`.
 fn service(var: &str) -> Option<String> {
-    let v = std::env::var(var).ok().filter(|v| !v.is_empty());
-    if v.is_none() {
-        eprintln!(
-            "\n*** SKIPPED: {var} is not set (scripts/test.sh sets it when the service runs) ***\n"
-        );
-    }
-    v
+    let what = if var.contains("REDIS") {
+        "Redis"
+    } else {
+        "PostgreSQL"
+    };
+    store::test_db::required_service(var, what)
 }
 
 fn probe(name: &str, kind: ProbeKind, target: &str) -> ProbeConfig {

@@ -81,8 +81,8 @@ impl<'e> From<&'e Pool> for On<'e> {
 impl<'e> From<&'e mut Tx> for On<'e> {
     fn from(t: &'e mut Tx) -> On<'e> {
         match t {
-            Tx::Sqlite(t) => On::Sqlite(&mut **t),
-            Tx::Postgres(t) => On::Pg(&mut **t),
+            Tx::Sqlite(t) => On::Sqlite(t),
+            Tx::Postgres(t) => On::Pg(t),
         }
     }
 }

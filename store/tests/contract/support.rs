@@ -55,7 +55,6 @@ impl TestStore {
 
 /// Declares contract behaviours: each `async fn name(s) { ... }` becomes a module with
 /// a `sqlite` and a `postgres` test that run the body on a fresh database.
-
 macro_rules! contract {
     ($(
         $(#[doc = $doc:literal])*

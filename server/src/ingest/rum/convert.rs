@@ -169,6 +169,15 @@ fn error(b: &Beacon, c: &Context, session: Option<String>, src: &Source, out: &m
         .push(issues::prepare(src.project.id, &event, src.received_at_ms));
 }
 
+/// A stored page load made the way ingest makes one, for other modules' tests.
+#[cfg(test)]
+pub(crate) fn test_row() -> store::RumEventRow {
+    let batch = super::parse(br#"[{"type":"pageload","page":"/","load":1}]"#, 1).unwrap();
+    let mut out = store::IngestBatch::default();
+    into_batch(batch, &Source::test(), &mut out);
+    out.page_loads.remove(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,13 +224,4 @@ mod tests {
         assert!(out.errors.is_empty());
         assert_eq!(out.outcomes[0].reason, "message");
     }
-}
-
-/// A stored page load made the way ingest makes one, for other modules' tests.
-#[cfg(test)]
-pub(crate) fn test_row() -> store::RumEventRow {
-    let batch = super::parse(br#"[{"type":"pageload","page":"/","load":1}]"#, 1).unwrap();
-    let mut out = store::IngestBatch::default();
-    into_batch(batch, &Source::test(), &mut out);
-    out.page_loads.remove(0)
 }
