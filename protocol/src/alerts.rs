@@ -119,11 +119,33 @@ pub struct RuleView {
     pub split_by_restaurant: bool,
     pub enabled: bool,
     pub description: Option<String>,
+    /// Reminders while firing: `4h` by default.
+    #[serde(default)]
+    pub repeat_interval: Option<String>,
+    /// Ratio metrics: fewer events in the window is nothing to judge.
+    #[serde(default)]
+    pub min_volume: Option<f64>,
+    /// Series metrics: `mean` (default), `max`, `min`, `last` or `p95`.
+    #[serde(default)]
+    pub aggregate: Option<String>,
+    /// When the rule is judged: `"mon-fri 08:00-22:00"` in `timezone`.
+    #[serde(default)]
+    pub active_hours: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Split rules: judge a restaurant only while it is open.
+    #[serde(default)]
+    pub only_when_open: bool,
+    /// Issue alerts: the events' level and release, and tags as `key=value, key=value`.
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub release: Option<String>,
+    #[serde(default)]
+    pub tags: Option<String>,
     /// `file` (from `alerts.toml`), `overridden` (a file rule edited in the dashboard)
     /// or `dashboard` (created there).
     pub origin: String,
-    /// Whether its metric has a data source yet.
-    pub available: bool,
     pub updated_by: Option<String>,
 }
 

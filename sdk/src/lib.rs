@@ -62,7 +62,7 @@ pub struct Rum {
     opts: Options,
     queue: Queue,
     vitals: Vitals,
-    /// Sent with every batch: session, release, environment, tags, user.
+    /// Sent with every batch: session, release, environment, sample rate, tags, user.
     context: Object,
     tags: Object,
 }
@@ -88,6 +88,10 @@ impl Rum {
         }
         if let Some(s) = session::session_id() {
             set(&context, "session", &JsValue::from_str(&s));
+        }
+        // The server weights sampled rows by it: a 10 % sample counts ten times.
+        if opts.sample_rate < 1.0 {
+            set(&context, "sampleRate", &JsValue::from_f64(opts.sample_rate));
         }
         Some(Rum {
             opts,

@@ -65,6 +65,7 @@ fn minute(project_id: i64, at: i64, seed: usize) -> IngestBatch {
                 cls: None,
                 inp: None,
                 source: "rum",
+                weight: 1.0,
             });
         }
         for k in 0..30usize {
@@ -83,6 +84,7 @@ fn minute(project_id: i64, at: i64, seed: usize) -> IngestBatch {
                 session_id: None,
                 restaurant_id: restaurant.clone(),
                 source: "rum",
+                weight: 1.0,
             });
         }
         for k in 0..2 {

@@ -8,7 +8,7 @@ use crate::services::Services;
 use app::api::CurrentUser;
 use serde::Serialize;
 
-/// Records `action` on `target` by `user`, with the services before and after as JSON.
+/// Records `action` on `target` by `user`, with the state before and after as JSON.
 pub async fn record(
     services: &Services,
     user: &CurrentUser,

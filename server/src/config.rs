@@ -27,6 +27,22 @@ pub struct Config {
     pub logs: LogsConfig,
     /// Synthetic probes of the platform (`[[probes]]`); more can be added in the dashboard.
     pub probes: Vec<ProbeConfig>,
+    /// Restaurants' opening hours (`[[restaurants]]`); more can be set in the dashboard,
+    /// where they override these.
+    pub restaurants: Vec<RestaurantConfig>,
+}
+
+/// One restaurant's opening hours: when rules with `only_when_open` judge it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestaurantConfig {
+    /// The `restaurant_id` its data is tagged with.
+    pub id: String,
+    /// `"mon-fri 11:00-22:00, sat-sun 12:00-23:00"` (local time; `closed` for none).
+    pub hours: String,
+    /// IANA time zone (`Europe/Berlin`); UTC when missing.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// Structured logs (`POST /api/logs`).
@@ -106,6 +122,10 @@ pub enum ProbeKind {
     Http,
     Websocket,
     Tcp,
+    /// A platform service's own `/health` (the platform's shape): up on 2xx, and its
+    /// `metrics` (memory_usage, cpu_usage, active_connections, error_rate) recorded as
+    /// series `platform.<probe name>.<metric>`.
+    Health,
 }
 
 impl ProbeKind {
@@ -116,6 +136,7 @@ impl ProbeKind {
             ProbeKind::Http => "http",
             ProbeKind::Websocket => "websocket",
             ProbeKind::Tcp => "tcp",
+            ProbeKind::Health => "health",
         }
     }
 }

@@ -34,6 +34,7 @@ pub mod notify;
 pub mod probes;
 pub mod read_model;
 pub mod render;
+pub mod restaurants;
 pub mod retention;
 pub mod services;
 pub mod startup;

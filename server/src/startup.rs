@@ -81,6 +81,7 @@ impl Application {
             services,
             queue,
             sentry_limits,
+            page_views: Default::default(),
             leptos,
         });
         Ok(Application {

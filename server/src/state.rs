@@ -3,7 +3,10 @@
 //! limiter, Leptos's options); it dereferences to `Services`, so a handler passes
 //! `&state` where domain code takes `&Services`.
 
-use crate::{ingest::queue::IngestQueue, ingest::rate_limit::RateLimiter, services::Services};
+use crate::{
+    ingest::{page_views::PageViews, queue::IngestQueue, rate_limit::RateLimiter},
+    services::Services,
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -30,6 +33,8 @@ pub struct AppStateInner {
     /// RUM beacons and Sentry items on their way to the writer.
     pub queue: IngestQueue,
     pub sentry_limits: RateLimiter,
+    /// Page views reported by both SDKs, waiting for their twin.
+    pub page_views: PageViews,
     pub leptos: LeptosOptions,
 }
 

@@ -10,6 +10,7 @@ use crate::{
     },
     sql::{
         cols::{all, decode, Cols},
+        pool::Row,
         query::Sql,
     },
 };
@@ -53,11 +54,33 @@ pub trait AlertStore {
     /// Silences that end after `ends_after_ms`, newest first.
     async fn silences(&self, ends_after_ms: i64) -> Result<Vec<Silence>>;
 
+    /// Every alert transition since `from_ms`, oldest first (the noise report's input).
+    async fn transitions_since(&self, from_ms: i64) -> Result<Vec<AlertHistoryEntry>>;
+    /// Notifications delivered since `from_ms`, per rule (a grouped message counts for
+    /// each rule it carries, once per channel).
+    async fn deliveries_per_rule(&self, from_ms: i64) -> Result<Vec<(String, u64)>>;
+
     /// Rules saved from the dashboard.
     async fn stored_rules(&self) -> Result<Vec<StoredRule>>;
     async fn save_rule(&self, r: &StoredRule) -> Result<()>;
     /// `false` when there was no such stored rule.
     async fn delete_rule(&self, name: &str) -> Result<bool>;
+}
+
+fn history_entry(r: &Row) -> Result<AlertHistoryEntry> {
+    Ok(AlertHistoryEntry {
+        id: r.int("id")?,
+        rule: r.text("rule")?,
+        instance: r.text("instance")?,
+        severity: r.text("severity")?,
+        change: r.text("change")?,
+        value: r.real("value")?,
+        threshold: r.real("threshold")?,
+        at_ms: r.int("at")?,
+        notify: r.flag("notify")?,
+        silenced: r.flag("silenced")?,
+        actor: r.text_opt("actor")?,
+    })
 }
 
 #[async_trait]
@@ -287,6 +310,32 @@ impl AlertStore for Database {
         })
     }
 
+    async fn transitions_since(&self, from_ms: i64) -> Result<Vec<AlertHistoryEntry>> {
+        let found = Sql::new(
+            "SELECT id, rule, instance, severity, change, value, threshold, at, notify, silenced,
+                    actor
+             FROM alert_history WHERE at >= $1 ORDER BY id",
+        )
+        .bind(from_ms)
+        .fetch_all(self.pool())
+        .await?;
+        all(&found, history_entry)
+    }
+
+    async fn deliveries_per_rule(&self, from_ms: i64) -> Result<Vec<(String, u64)>> {
+        let found = Sql::new(
+            "SELECT h.rule, COUNT(*) AS n FROM alert_outbox o
+               JOIN alert_outbox_alerts m ON m.outbox_id = o.id
+               JOIN alert_history h ON h.id = m.history_id
+             WHERE o.status = 'delivered' AND o.delivered_at >= $1
+             GROUP BY h.rule ORDER BY h.rule",
+        )
+        .bind(from_ms)
+        .fetch_all(self.pool())
+        .await?;
+        all(&found, |r| Ok((r.text("rule")?, r.uint("n")?)))
+    }
+
     async fn alert_history(&self, q: &AlertHistoryQuery) -> Result<Vec<AlertHistoryEntry>> {
         let mut b = Sql::new(
             "SELECT id, rule, instance, severity, change, value, threshold, at, notify, silenced,
@@ -311,21 +360,7 @@ impl AlertStore for Database {
         b.push(" ORDER BY id DESC LIMIT ")
             .push_bind(q.limit.unwrap_or(100).clamp(1, 1000));
         let found = b.fetch_all(self.pool()).await?;
-        all(&found, |r| {
-            Ok(AlertHistoryEntry {
-                id: r.int("id")?,
-                rule: r.text("rule")?,
-                instance: r.text("instance")?,
-                severity: r.text("severity")?,
-                change: r.text("change")?,
-                value: r.real("value")?,
-                threshold: r.real("threshold")?,
-                at_ms: r.int("at")?,
-                notify: r.flag("notify")?,
-                silenced: r.flag("silenced")?,
-                actor: r.text_opt("actor")?,
-            })
-        })
+        all(&found, history_entry)
     }
 
     async fn create_silence(&self, s: &Silence) -> Result<i64> {

@@ -102,6 +102,13 @@ impl Database {
         self.ensure_partitions("business_events", b.business.iter().map(|r| r.at_ms))
             .await?;
         self.ensure_partitions("log_lines", b.logs.iter().map(|r| r.at_ms))
+            .await?;
+        self.ensure_partitions(
+            "server_requests",
+            b.server_requests.iter().map(|r| r.received_at_ms),
+        )
+        .await?;
+        self.ensure_partitions("db_queries", b.db_queries.iter().map(|r| r.received_at_ms))
             .await
     }
 

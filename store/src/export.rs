@@ -14,7 +14,7 @@ use sqlx::{sqlite::SqliteRow, PgPool, Postgres, QueryBuilder, Row, SqlitePool};
 
 /// Every table, parents before children. A SQLite table missing here stops the copy:
 /// a new migration must say how its table is copied.
-const TABLES: [&str; 30] = [
+const TABLES: [&str; 33] = [
     "projects",
     "users",
     "sessions",
@@ -26,7 +26,7 @@ const TABLES: [&str; 30] = [
     "error_minutes",
     "error_events",
     "rum_events",
-    "rum_rollups",
+    "rollups",
     "api_calls",
     "memory_samples",
     "custom_points",
@@ -45,6 +45,9 @@ const TABLES: [&str; 30] = [
     "audit_log",
     "login_failures",
     "log_lines",
+    "server_requests",
+    "db_queries",
+    "restaurant_hours",
 ];
 
 /// Rows per chunk (and per transaction).

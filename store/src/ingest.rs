@@ -84,8 +84,8 @@ async fn insert_rows(tx: &mut Tx, d: Dialect, b: &IngestBatch) -> Result<()> {
         tx,
         d,
         "rum_events (project_id, received_at, client_ts, kind, page, session_id, user_agent, \
-         ttfb, dcl, load, fp, fcp, lcp, cls, inp, source, restaurant_id)",
-        17,
+         ttfb, dcl, load, fp, fcp, lcp, cls, inp, source, restaurant_id, weight)",
+        18,
         &b.page_loads,
         |t, e| {
             t.bind(e.project_id)
@@ -104,7 +104,8 @@ async fn insert_rows(tx: &mut Tx, d: Dialect, b: &IngestBatch) -> Result<()> {
                 .bind(e.cls)
                 .bind(e.inp)
                 .bind(e.source)
-                .bind(&e.restaurant_id);
+                .bind(&e.restaurant_id)
+                .bind(e.weight);
         },
     )
     .await?;
@@ -112,8 +113,8 @@ async fn insert_rows(tx: &mut Tx, d: Dialect, b: &IngestBatch) -> Result<()> {
         tx,
         d,
         "api_calls (project_id, received_at, page, method, route, status, duration, \
-         session_id, source, restaurant_id)",
-        10,
+         session_id, source, restaurant_id, weight)",
+        11,
         &b.api_calls,
         |t, c| {
             t.bind(c.project_id)
@@ -125,7 +126,49 @@ async fn insert_rows(tx: &mut Tx, d: Dialect, b: &IngestBatch) -> Result<()> {
                 .bind(c.duration_ms)
                 .bind(&c.session_id)
                 .bind(c.source)
-                .bind(&c.restaurant_id);
+                .bind(&c.restaurant_id)
+                .bind(c.weight);
+        },
+    )
+    .await?;
+    insert_all(
+        tx,
+        d,
+        "server_requests (project_id, received_at, service, environment, method, route, \
+         status, failed, duration, restaurant_id, weight)",
+        11,
+        &b.server_requests,
+        |t, q| {
+            t.bind(q.project_id)
+                .bind(q.received_at_ms)
+                .bind(&q.service)
+                .bind(&q.environment)
+                .bind(&q.method)
+                .bind(&q.route)
+                .bind(q.status)
+                .bind(q.failed)
+                .bind(q.duration_ms)
+                .bind(&q.restaurant_id)
+                .bind(q.weight);
+        },
+    )
+    .await?;
+    insert_all(
+        tx,
+        d,
+        "db_queries (project_id, received_at, service, statement, duration, \
+         transaction_name, restaurant_id, weight)",
+        8,
+        &b.db_queries,
+        |t, q| {
+            t.bind(q.project_id)
+                .bind(q.received_at_ms)
+                .bind(&q.service)
+                .bind(&q.statement)
+                .bind(q.duration_ms)
+                .bind(&q.transaction)
+                .bind(&q.restaurant_id)
+                .bind(q.weight);
         },
     )
     .await?;
@@ -208,12 +251,14 @@ async fn insert_rows(tx: &mut Tx, d: Dialect, b: &IngestBatch) -> Result<()> {
     .await
 }
 
-/// A delta merged with the stored row of its key (`count`, `sum`, `sketch`), if any:
-/// what is written back. A delta without a sketch stays without one.
-fn merged(d: &RollupDelta, stored: Option<&Row>) -> Result<(u64, f64, Option<Sketch>)> {
-    let (mut count, mut sum, mut sketch) = (d.count, d.sum, d.sketch.clone());
+/// A delta merged with the stored row of its key (`count`, `weighted`, `sum`, `sketch`),
+/// if any: what is written back. A delta without a sketch stays without one.
+fn merged(d: &RollupDelta, stored: Option<&Row>) -> Result<(u64, f64, f64, Option<Sketch>)> {
+    let (mut count, mut weighted, mut sum, mut sketch) =
+        (d.count, d.weighted, d.sum, d.sketch.clone());
     if let Some(row) = stored {
         count += row.uint("count")?;
+        weighted += row.real("weighted")?;
         sum += row.real("sum")?;
         let old = row
             .blob_opt("sketch")?
@@ -223,7 +268,7 @@ fn merged(d: &RollupDelta, stored: Option<&Row>) -> Result<(u64, f64, Option<Ske
             s.merge(&old);
         }
     }
-    Ok((count, sum, sketch))
+    Ok((count, weighted, sum, sketch))
 }
 
 /// Read-merge-write inside the transaction: correct across restarts. Sketches merge in
@@ -235,9 +280,10 @@ async fn merge_rollups(tx: &mut Tx, deltas: &[RollupDelta]) -> Result<()> {
             .iter()
             .map(|d| {
                 format!(
-                    "rollup:{}:{}:{}:{}",
+                    "rollup:{}:{}:{}:{}:{}",
                     d.project_id,
                     d.metric.as_str(),
+                    d.restaurant,
                     d.page,
                     d.minute
                 )
@@ -247,27 +293,33 @@ async fn merge_rollups(tx: &mut Tx, deltas: &[RollupDelta]) -> Result<()> {
     }
     for d in deltas {
         let existing = Sql::new(
-            "SELECT count, sum, sketch FROM rum_rollups
-             WHERE project_id = $1 AND metric = $2 AND page = $3 AND minute = $4",
+            "SELECT count, weighted, sum, sketch FROM rollups
+             WHERE project_id = $1 AND metric = $2 AND restaurant = $3 AND page = $4
+               AND minute = $5",
         )
         .bind(d.project_id)
         .bind(d.metric.as_str())
+        .bind(&d.restaurant)
         .bind(&d.page)
         .bind(d.minute)
         .fetch_optional(&mut *tx)
         .await?;
-        let (count, sum, sketch) = merged(d, existing.as_ref())?;
+        let (count, weighted, sum, sketch) = merged(d, existing.as_ref())?;
         Sql::new(
-            "INSERT INTO rum_rollups (project_id, metric, page, minute, count, sum, sketch)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (project_id, metric, page, minute)
-             DO UPDATE SET count = excluded.count, sum = excluded.sum, sketch = excluded.sketch",
+            "INSERT INTO rollups
+               (project_id, metric, restaurant, page, minute, count, weighted, sum, sketch)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (project_id, metric, restaurant, page, minute)
+             DO UPDATE SET count = excluded.count, weighted = excluded.weighted,
+               sum = excluded.sum, sketch = excluded.sketch",
         )
         .bind(d.project_id)
         .bind(d.metric.as_str())
+        .bind(&d.restaurant)
         .bind(&d.page)
         .bind(d.minute)
         .bind(count)
+        .bind(weighted)
         .bind(sum)
         .bind(sketch.map(|s| s.encode()))
         .execute(&mut *tx)

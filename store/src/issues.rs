@@ -51,6 +51,39 @@ pub trait IssueStore {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<SessionHealth>;
+    /// Unresolved issues with events since `q.since_ms` that match `q`'s filters, each
+    /// with its number of matching events in that time, busiest first (what issue alerts
+    /// judge).
+    async fn issue_activity(
+        &self,
+        project_id: i64,
+        q: &IssueActivityQuery,
+    ) -> Result<Vec<IssueActivity>>;
+}
+
+/// Which issues and events an issue alert looks at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueActivityQuery {
+    pub since_ms: i64,
+    /// Of the events: their environment, level and release.
+    pub environment: Option<String>,
+    pub level: Option<String>,
+    pub release: Option<String>,
+    /// Of the issue: tags its events carried (`restaurant_id = r-1`).
+    pub tags: Vec<(String, String)>,
+    pub limit: u32,
+}
+
+/// An issue with its events in an alert's window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueActivity {
+    pub id: i64,
+    pub title: String,
+    pub level: String,
+    pub first_seen_ms: i64,
+    pub regressed_at_ms: Option<i64>,
+    /// Matching events since the window started.
+    pub events: u64,
 }
 
 /// Hours in a sparkline.
@@ -314,6 +347,48 @@ impl IssueStore for Database {
             errored: sum(1)?,
             crashed: sum(2)?,
             abnormal: sum(3)?,
+        })
+    }
+
+    async fn issue_activity(
+        &self,
+        project_id: i64,
+        q: &IssueActivityQuery,
+    ) -> Result<Vec<IssueActivity>> {
+        // The matching events' count is a correlated subquery of the issue list.
+        let mut b = Sql::new(
+            "SELECT * FROM (SELECT i.id, i.title, i.level, i.first_seen, i.regressed_at,
+               (SELECT COUNT(*) FROM error_events e WHERE e.issue_id = i.id AND e.received_at >= ",
+        );
+        b.push_bind(q.since_ms);
+        for (col, v) in [
+            ("environment", &q.environment),
+            ("level", &q.level),
+            ("release", &q.release),
+        ] {
+            if let Some(v) = v {
+                b.push(&format!(" AND e.{col} = ")).push_bind(v);
+            }
+        }
+        b.push(") AS recent FROM issues i WHERE i.project_id = ")
+            .push_bind(project_id)
+            .push(" AND i.status = 'unresolved' AND i.last_seen >= ")
+            .push_bind(q.since_ms);
+        for (k, v) in &q.tags {
+            has_tag(&mut b, k, v);
+        }
+        b.push(") active WHERE recent > 0 ORDER BY recent DESC, id LIMIT ")
+            .push_bind(q.limit.clamp(1, 1000));
+        let found = b.fetch_all(self.pool()).await?;
+        all(&found, |r| {
+            Ok(IssueActivity {
+                id: r.int("id")?,
+                title: r.text("title")?,
+                level: r.text("level")?,
+                first_seen_ms: r.int("first_seen")?,
+                regressed_at_ms: r.int_opt("regressed_at")?,
+                events: r.uint("recent")?,
+            })
         })
     }
 }

@@ -91,7 +91,7 @@ impl Maintenance for Database {
                 raw_before_ms,
             ),
             (
-                "DELETE FROM rum_rollups WHERE minute < $1",
+                "DELETE FROM rollups WHERE minute < $1",
                 rollups_before_minute,
             ),
             (

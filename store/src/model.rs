@@ -49,6 +49,8 @@ pub struct RumEventRow {
     pub inp: Option<f64>,
     /// `rum` or `sentry`.
     pub source: &'static str,
+    /// How many page loads this one stands for: 1 / the SDK's sample rate.
+    pub weight: f64,
 }
 
 /// One API call a client made (RUM SDK fetch/XHR, Sentry `http.client` span).
@@ -65,6 +67,8 @@ pub struct ApiCallRow {
     pub session_id: Option<String>,
     pub restaurant_id: Option<String>,
     pub source: &'static str,
+    /// How many calls this one stands for: 1 / the SDK's sample rate.
+    pub weight: f64,
 }
 
 /// One JS heap sample of a page (RUM `memory` beacon).
@@ -178,6 +182,77 @@ pub struct Outcome {
     pub quantity: u64,
 }
 
+/// One request a platform server answered (a Sentry `http.server` transaction).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerRequestRow {
+    pub project_id: i64,
+    pub received_at_ms: i64,
+    /// The service that answered (the SDK's `service` tag, else its server name).
+    pub service: String,
+    pub environment: Option<String>,
+    pub method: String,
+    /// The route template: `/api/orders/:id`.
+    pub route: String,
+    pub status: Option<u16>,
+    /// A 5xx answer, or a trace status of `internal_error` / `unknown_error`.
+    pub failed: bool,
+    pub duration_ms: f64,
+    pub restaurant_id: Option<String>,
+    /// 1 / the SDK's traces sample rate.
+    pub weight: f64,
+}
+
+impl ServerRequestRow {
+    /// The rollup key: service, environment and endpoint, tab-separated (none of them
+    /// holds a tab).
+    pub fn key(&self) -> String {
+        server_key(
+            &self.service,
+            self.environment.as_deref().unwrap_or(""),
+            &format!("{} {}", self.method, self.route),
+        )
+    }
+}
+
+/// The rollup key of a server endpoint (see [`ServerRequestRow::key`]).
+pub fn server_key(service: &str, environment: &str, endpoint: &str) -> String {
+    format!("{service}\t{environment}\t{endpoint}")
+}
+
+/// `(service, environment, endpoint)` of a server rollup key.
+pub fn split_server_key(key: &str) -> (&str, &str, &str) {
+    let mut parts = key.splitn(3, '\t');
+    let service = parts.next().unwrap_or("");
+    let environment = parts.next().unwrap_or("");
+    (service, environment, parts.next().unwrap_or(""))
+}
+
+/// One database query inside a server transaction (a `db` span).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbQueryRow {
+    pub project_id: i64,
+    pub received_at_ms: i64,
+    pub service: String,
+    /// The statement with its literals replaced by `?`.
+    pub statement: String,
+    pub duration_ms: f64,
+    /// The transaction it ran in (`GET /api/orders/:id`).
+    pub transaction: Option<String>,
+    pub restaurant_id: Option<String>,
+    pub weight: f64,
+}
+
+/// One of the slowest queries of a statement, as the Database queries table shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DbQuerySample {
+    pub at_ms: i64,
+    pub service: String,
+    pub statement: String,
+    pub duration_ms: f64,
+    pub transaction: Option<String>,
+    pub restaurant_id: Option<String>,
+}
+
 /// Everything the ingest writer stores in one transaction.
 #[derive(Debug, Default)]
 pub struct IngestBatch {
@@ -190,15 +265,19 @@ pub struct IngestBatch {
     pub outcomes: Vec<Outcome>,
     pub memory: Vec<MemorySample>,
     pub custom: Vec<CustomPoint>,
+    pub server_requests: Vec<ServerRequestRow>,
+    pub db_queries: Vec<DbQueryRow>,
 }
 
 impl IngestBatch {
     /// Size in queue slots: one per row (a page load is ~300 bytes in memory), and one
     /// per 256 bytes of an error event's body and tags (held in memory about twice), so a
     /// queue bounded in slots is also bounded in memory.
-    pub fn weight(&self) -> usize {
+    pub fn slots(&self) -> usize {
         self.page_loads.len()
             + self.api_calls.len()
+            + self.server_requests.len()
+            + self.db_queries.len()
             + self.sessions.len()
             + self.outcomes.len()
             + self.memory.len()
@@ -224,6 +303,8 @@ impl IngestBatch {
             + self.custom.len()
             + self.business.len()
             + self.logs.len()
+            + self.server_requests.len()
+            + self.db_queries.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -240,6 +321,8 @@ impl IngestBatch {
         self.custom.append(&mut other.custom);
         self.business.append(&mut other.business);
         self.logs.append(&mut other.logs);
+        self.server_requests.append(&mut other.server_requests);
+        self.db_queries.append(&mut other.db_queries);
     }
 }
 
@@ -247,8 +330,13 @@ impl IngestBatch {
 #[derive(Debug, Clone)]
 pub struct RollupRow {
     pub minute: i64,
+    /// `""`: all restaurants.
+    pub restaurant: String,
     pub page: String,
+    /// Rows rolled up.
     pub count: u64,
+    /// What they stand for: their sample weights summed (`count` when unsampled).
+    pub weighted: f64,
     pub sum: f64,
     pub sketch: Option<Sketch>,
 }

@@ -4,7 +4,9 @@
 use crate::{
     database::Database,
     error::{Result, StorageError},
-    model::{ApiCallRow, IngestBatch, MemorySample, RollupRow, RumEventRow, SlowCall},
+    model::{
+        ApiCallRow, DbQuerySample, IngestBatch, MemorySample, RollupRow, RumEventRow, SlowCall,
+    },
     rollup::{sketch::Sketch, Metric},
     sql::{
         cols::{all, Cols},
@@ -16,32 +18,54 @@ use async_trait::async_trait;
 
 #[async_trait]
 pub trait PerfStore {
-    /// Rollup rows of one metric and page (`""` = all pages) with `from <= minute <= to`.
+    /// Rollup rows of one metric, restaurant (`""` = all) and page (`""` = all pages)
+    /// with `from <= minute <= to`.
     async fn rollups(
         &self,
         project_id: i64,
         metric: Metric,
+        restaurant: &str,
         page: &str,
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>>;
-    /// Rollup rows of one metric for every key but `""` (each page, each endpoint) with
-    /// `from <= minute <= to`, ordered by key then minute.
+    /// Rollup rows of one metric and restaurant (`""` = all) for every key but `""`
+    /// (each page, each endpoint) with `from <= minute <= to`, ordered by key then minute.
     async fn rollups_by_key(
+        &self,
+        project_id: i64,
+        metric: Metric,
+        restaurant: &str,
+        from_minute: i64,
+        to_minute: i64,
+    ) -> Result<Vec<RollupRow>>;
+    /// The all-keys rows of one metric for every restaurant (not `""`) with
+    /// `from <= minute <= to`, ordered by restaurant then minute: what split rules read.
+    async fn rollups_by_restaurant(
         &self,
         project_id: i64,
         metric: Metric,
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>>;
-    /// Pages by page views in `from <= minute <= to`, most viewed first.
+    /// Pages by (weighted) page views in `from <= minute <= to`, most viewed first.
     async fn top_pages(
         &self,
         project_id: i64,
+        restaurant: &str,
         from_minute: i64,
         to_minute: i64,
         limit: u32,
     ) -> Result<Vec<(String, u64)>>;
+    /// The slowest database queries since `from_ms`, of one `(service, statement)` when
+    /// given, slowest first.
+    async fn slowest_queries(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        statement: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<DbQuerySample>>;
     /// API calls of at least `min_ms` since `from_ms`, slowest first.
     async fn slow_calls(
         &self,
@@ -75,11 +99,16 @@ pub trait PerfStore {
     ) -> Result<Vec<(Option<String>, f64)>>;
 }
 
+/// The columns [`rollup`] reads.
+const ROLLUP_COLUMNS: &str = "minute, restaurant, page, count, weighted, sum, sketch";
+
 fn rollup(r: &Row) -> Result<RollupRow> {
     Ok(RollupRow {
         minute: r.int("minute")?,
+        restaurant: r.text("restaurant")?,
         page: r.text("page")?,
         count: r.uint("count")?,
+        weighted: r.real("weighted")?,
         sum: r.real("sum")?,
         sketch: r
             .blob_opt("sketch")?
@@ -115,6 +144,7 @@ fn rum_event(r: &Row, project_id: i64, restaurant: &str) -> Result<RumEventRow> 
         cls: r.real_opt("cls")?,
         inp: r.real_opt("inp")?,
         source: "rum",
+        weight: r.real("weight")?,
     })
 }
 
@@ -130,6 +160,7 @@ fn api_call(r: &Row, project_id: i64, restaurant: &str) -> Result<ApiCallRow> {
         session_id: r.text_opt("session_id")?,
         restaurant_id: Some(restaurant.to_string()),
         source: "rum",
+        weight: r.real("weight")?,
     })
 }
 
@@ -149,17 +180,20 @@ impl PerfStore for Database {
         &self,
         project_id: i64,
         metric: Metric,
+        restaurant: &str,
         page: &str,
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>> {
-        let found = Sql::new(
-            "SELECT minute, page, count, sum, sketch FROM rum_rollups
-             WHERE project_id = $1 AND metric = $2 AND page = $3 AND minute BETWEEN $4 AND $5
-             ORDER BY minute",
-        )
+        let found = Sql::new(format!(
+            "SELECT {ROLLUP_COLUMNS} FROM rollups
+             WHERE project_id = $1 AND metric = $2 AND restaurant = $3 AND page = $4
+               AND minute BETWEEN $5 AND $6
+             ORDER BY minute"
+        ))
         .bind(project_id)
         .bind(metric.as_str())
+        .bind(restaurant)
         .bind(page)
         .bind(from_minute)
         .bind(to_minute)
@@ -172,14 +206,39 @@ impl PerfStore for Database {
         &self,
         project_id: i64,
         metric: Metric,
+        restaurant: &str,
         from_minute: i64,
         to_minute: i64,
     ) -> Result<Vec<RollupRow>> {
-        let found = Sql::new(
-            "SELECT minute, page, count, sum, sketch FROM rum_rollups
-             WHERE project_id = $1 AND metric = $2 AND page <> '' AND minute BETWEEN $3 AND $4
-             ORDER BY page, minute",
-        )
+        let found = Sql::new(format!(
+            "SELECT {ROLLUP_COLUMNS} FROM rollups
+             WHERE project_id = $1 AND metric = $2 AND restaurant = $3 AND page <> ''
+               AND minute BETWEEN $4 AND $5
+             ORDER BY page, minute"
+        ))
+        .bind(project_id)
+        .bind(metric.as_str())
+        .bind(restaurant)
+        .bind(from_minute)
+        .bind(to_minute)
+        .fetch_all(self.pool())
+        .await?;
+        all(&found, rollup)
+    }
+
+    async fn rollups_by_restaurant(
+        &self,
+        project_id: i64,
+        metric: Metric,
+        from_minute: i64,
+        to_minute: i64,
+    ) -> Result<Vec<RollupRow>> {
+        let found = Sql::new(format!(
+            "SELECT {ROLLUP_COLUMNS} FROM rollups
+             WHERE project_id = $1 AND metric = $2 AND restaurant <> '' AND page = ''
+               AND minute BETWEEN $3 AND $4
+             ORDER BY restaurant, minute"
+        ))
         .bind(project_id)
         .bind(metric.as_str())
         .bind(from_minute)
@@ -192,23 +251,62 @@ impl PerfStore for Database {
     async fn top_pages(
         &self,
         project_id: i64,
+        restaurant: &str,
         from_minute: i64,
         to_minute: i64,
         limit: u32,
     ) -> Result<Vec<(String, u64)>> {
         let found = Sql::new(
-            "SELECT page, CAST(SUM(count) AS BIGINT) AS views FROM rum_rollups
-             WHERE project_id = $1 AND metric = $2 AND page <> '' AND minute BETWEEN $3 AND $4
-             GROUP BY page ORDER BY views DESC, page LIMIT $5",
+            "SELECT page, SUM(weighted) AS views FROM rollups
+             WHERE project_id = $1 AND metric = $2 AND restaurant = $3 AND page <> ''
+               AND minute BETWEEN $4 AND $5
+             GROUP BY page ORDER BY views DESC, page LIMIT $6",
         )
         .bind(project_id)
         .bind(Metric::PageView.as_str())
+        .bind(restaurant)
         .bind(from_minute)
         .bind(to_minute)
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        all(&found, |r| Ok((r.text("page")?, r.uint("views")?)))
+        all(&found, |r| {
+            Ok((r.text("page")?, r.real("views")?.round() as u64))
+        })
+    }
+
+    async fn slowest_queries(
+        &self,
+        project_id: i64,
+        from_ms: i64,
+        statement: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<DbQuerySample>> {
+        let mut q = Sql::new(
+            "SELECT received_at, service, statement, duration, transaction_name, restaurant_id
+             FROM db_queries WHERE project_id = ",
+        );
+        q.push_bind(project_id)
+            .push(" AND received_at >= ")
+            .push_bind(from_ms);
+        if let Some((service, statement)) = statement {
+            q.push(" AND service = ")
+                .push_bind(service)
+                .push(" AND statement = ")
+                .push_bind(statement);
+        }
+        q.push(" ORDER BY duration DESC LIMIT ").push_bind(limit);
+        let found = q.fetch_all(self.pool()).await?;
+        all(&found, |r| {
+            Ok(DbQuerySample {
+                at_ms: r.int("received_at")?,
+                service: r.text("service")?,
+                statement: r.text("statement")?,
+                duration_ms: r.real("duration")?,
+                transaction: r.text_opt("transaction_name")?,
+                restaurant_id: r.text_opt("restaurant_id")?,
+            })
+        })
     }
 
     async fn slow_calls(
@@ -264,14 +362,14 @@ impl PerfStore for Database {
         };
         let found = read(
             "received_at, client_ts, kind, page, session_id, user_agent, ttfb, dcl, load, fp, \
-             fcp, lcp, cls, inp",
+             fcp, lcp, cls, inp, weight",
             "rum_events",
         )
         .fetch_all(self.pool())
         .await?;
         let page_loads = all(&found, |r| rum_event(r, project_id, restaurant))?;
         let found = read(
-            "received_at, page, method, route, status, duration, session_id",
+            "received_at, page, method, route, status, duration, session_id, weight",
             "api_calls",
         )
         .fetch_all(self.pool())

@@ -8,7 +8,7 @@ use crate::{
     accounts::AccountStore, alerts::AlertStore, business::BusinessStore, database::Database,
     error::Result, ingest::IngestStore, issues::IssueStore, logs::LogStore,
     maintenance::Maintenance, perf::PerfStore, probes::ProbeStore, projects::ProjectStore,
-    security::SecurityStore,
+    restaurants::RestaurantStore, security::SecurityStore,
 };
 use std::sync::Arc;
 
@@ -24,6 +24,7 @@ pub trait Storage:
     + PerfStore
     + ProbeStore
     + ProjectStore
+    + RestaurantStore
     + SecurityStore
     + Send
     + Sync
@@ -42,6 +43,7 @@ impl<T> Storage for T where
         + PerfStore
         + ProbeStore
         + ProjectStore
+        + RestaurantStore
         + SecurityStore
         + Send
         + Sync

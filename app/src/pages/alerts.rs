@@ -283,11 +283,7 @@ fn RuleTable(list: Vec<RuleView>) -> impl IntoView {
                 {list.into_iter().map(|r| {
                     let seg = path_segment(&r.name);
                     let removable = r.origin != "file";
-                    let status = match (r.enabled, r.available) {
-                        (false, _) => "disabled",
-                        (true, false) => "no data source yet",
-                        (true, true) => "active",
-                    };
+                    let status = if r.enabled { "active" } else { "disabled" };
                     view! {
                         <tr class:disabled=!r.enabled>
                             <td><strong>{r.name.clone()}</strong> " " <span class=format!("badge severity-{}", r.severity)>{r.severity.clone()}</span>
@@ -490,7 +486,16 @@ fn RuleForm(rule: Option<RuleView>, metrics: Vec<String>) -> impl IntoView {
             <label>"Restaurant " <input name="restaurant" value=opt(&r.restaurant)/></label>
             <label>"Environment " <input name="environment" value=opt(&r.environment)/></label>
             <label>"Project " <input name="project" value=opt(&r.project)/></label>
+            <label>"Repeat while firing " <input name="repeat_interval" value=opt(&r.repeat_interval) placeholder="4h"/></label>
+            <label>"Minimum events (ratios) " <input name="min_volume" value=r.min_volume.map(number).unwrap_or_default() inputmode="decimal"/></label>
+            <label>"Aggregate (series) " {select("aggregate", &["mean", "max", "min", "last", "p95"], r.aggregate.as_deref().unwrap_or("mean"))}</label>
+            <label>"Active hours " <input name="active_hours" value=opt(&r.active_hours) placeholder="mon-fri 08:00-22:00"/></label>
+            <label>"Time zone " <input name="timezone" value=opt(&r.timezone) placeholder="Europe/Berlin"/></label>
+            <label>"Issue alerts: level " <input name="level" value=opt(&r.level)/></label>
+            <label>"Issue alerts: release " <input name="release" value=opt(&r.release)/></label>
+            <label>"Issue alerts: tags " <input name="tags" value=opt(&r.tags) placeholder="restaurant_id=r-1"/></label>
             <label class="checkbox"><input type="checkbox" name="split_by_restaurant" value="on" checked=r.split_by_restaurant/>" One alert per restaurant"</label>
+            <label class="checkbox"><input type="checkbox" name="only_when_open" value="on" checked=r.only_when_open/>" Only while the restaurant is open"</label>
             <label class="checkbox"><input type="checkbox" name="enabled" value="on" checked=r.enabled/>" Enabled"</label>
             <label class="wide">"What to do (sent with the alert) " <textarea name="description" maxlength="2000">{opt(&r.description)}</textarea></label>
             <div><button type="submit">"Save rule"</button> " " <a href="/alerts#rules">"Cancel"</a></div>

@@ -1,6 +1,7 @@
-//! The metrics alert rules can watch, and whether each has a data source yet. A metric
-//! without one is reported as unavailable and its rules are never evaluated: no data is
-//! not zero (an "orders = 0" rule must not fire because orders are not collected yet).
+//! The metrics alert rules can watch: what each measures, where its values come from, and
+//! which dimensions it has. Every standard metric reads the platform over the rule's
+//! window; no data is never a breach (an "orders = 0" rule must not fire because orders
+//! are not sent), and the monitor's own figures are metrics of their own.
 
 use serde::Serialize;
 
@@ -8,20 +9,28 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
-    /// Error events per page view (error tracking + RUM rollups).
-    ErrorRate,
-    /// API p99 latency from RUM and Sentry spans (ms).
-    ApiP99,
-    /// The monitor's own process: memory as a share of the machine, CPU share.
-    ProcessMemory,
-    ProcessCpu,
+    /// Failed ÷ all requests: platform servers' requests (Sentry `http.server`
+    /// transactions, 5xx or a failed trace status) when there are any in the window, else
+    /// the browsers' API calls (5xx or no answer). Weighted by sample rate.
+    RequestErrorRate,
+    /// Error events per page view (error tracking + RUM page views).
+    ErrorsPerPageView,
+    /// p99 latency of server requests when there are any in the window, else of the
+    /// browsers' API calls (ms).
+    ResponseP99,
+    /// A platform server's figure from its own `/health` (a `health` probe), one alert
+    /// instance per service, aggregated over the window.
+    Host(HostFigure),
+    /// The monitor's own process (sampled every 10 s), aggregated over the window.
+    MonitorMemory,
+    MonitorCpu,
     /// The monitor's database and every PostgreSQL probe: 1 all up, 0 any down.
     DatabaseUp,
     /// Every synthetic probe: 1 all up, 0 any down.
     Probes,
-    /// Platform WebSocket servers' `websocket.dropped` / `websocket.opened` custom metrics.
+    /// `websocket.dropped` ÷ `websocket.opened` custom metrics over the window.
     WebsocketLoss,
-    /// A custom metric's latest value (`POST /api/internal/metrics`).
+    /// A custom metric aggregated over the window (`POST /api/internal/metrics`).
     Custom,
     /// `order.created` business events in the window.
     Orders,
@@ -29,13 +38,61 @@ pub enum Source {
     PaymentFailures,
     /// The lowest latest `inventory.level` quantity (reports of the last 7 days).
     Inventory,
-    /// The most `auth.failed` from one source in the window (dashboard sign-ins and the
-    /// platform's events).
+    /// The most `auth.failed` from one source in the window.
     AuthFailures,
     /// The most `permission.denied` from one source in the window.
     PermissionDenials,
-    /// Not collected yet (database query timings).
-    Unavailable,
+    /// Database queries at least `performance.slow_query_ms` long in the window (the
+    /// `db` spans of server transactions), weighted by sample rate.
+    SlowQueries,
+    /// Issue alerts: one instance per issue (see [`IssueTrigger`]).
+    Issue(IssueTrigger),
+}
+
+/// A figure a platform server reports in its `/health` (`metrics.<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostFigure {
+    MemoryUsage,
+    CpuUsage,
+    ActiveConnections,
+    ErrorRate,
+}
+
+impl HostFigure {
+    pub const ALL: [HostFigure; 4] = [
+        HostFigure::MemoryUsage,
+        HostFigure::CpuUsage,
+        HostFigure::ActiveConnections,
+        HostFigure::ErrorRate,
+    ];
+
+    /// The field of the service's `/health` `metrics` object.
+    pub fn field(self) -> &'static str {
+        match self {
+            HostFigure::MemoryUsage => "memory_usage",
+            HostFigure::CpuUsage => "cpu_usage",
+            HostFigure::ActiveConnections => "active_connections",
+            HostFigure::ErrorRate => "error_rate",
+        }
+    }
+
+    /// The custom series a `health` probe of `service` records it in.
+    pub fn series(self, service: &str) -> String {
+        format!("platform.{service}.{}", self.field())
+    }
+}
+
+/// What makes an issue alert fire for an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueTrigger {
+    /// An issue first seen in the window (with a matching event).
+    New,
+    /// A resolved issue that came back in the window.
+    Regression,
+    /// An issue with at least `threshold` matching events in the window.
+    Frequency,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -48,6 +105,9 @@ pub struct MetricInfo {
     pub by_restaurant: bool,
     /// Whether a rule can be filtered by environment.
     pub by_environment: bool,
+    /// A ratio of events: rules may set `min_volume` (events in the window below which
+    /// there is nothing to judge).
+    pub ratio: bool,
 }
 
 const fn m(
@@ -63,6 +123,7 @@ const fn m(
         source,
         by_restaurant: false,
         by_environment: false,
+        ratio: false,
     }
 }
 
@@ -75,24 +136,41 @@ const fn per_restaurant(info: MetricInfo, env: bool) -> MetricInfo {
     }
 }
 
+/// `m(...)` that is a ratio of events (`min_volume` applies).
+const fn ratio(info: MetricInfo) -> MetricInfo {
+    MetricInfo {
+        ratio: true,
+        ..info
+    }
+}
+
 /// Every named metric; `custom:<name>` is the open-ended rest.
-pub const CATALOGUE: [MetricInfo; 14] = [
+pub const CATALOGUE: [MetricInfo; 23] = [
     m(
         "database_up",
         "the monitor's database and PostgreSQL probes (1 up, 0 down)",
         "",
         Source::DatabaseUp,
     ),
-    per_restaurant(
+    ratio(per_restaurant(
         m(
             "error_rate",
-            "error events per page view",
+            "failed / all requests: server transactions (5xx, failed trace status), else browser API calls (5xx, no answer)",
             "ratio",
-            Source::ErrorRate,
+            Source::RequestErrorRate,
         ),
         true,
-    ),
-    per_restaurant(
+    )),
+    ratio(per_restaurant(
+        m(
+            "errors_per_page_view",
+            "error events / page views",
+            "ratio",
+            Source::ErrorsPerPageView,
+        ),
+        true,
+    )),
+    ratio(per_restaurant(
         m(
             "payment_failure_rate",
             "failed payments / payments (business events)",
@@ -100,27 +178,51 @@ pub const CATALOGUE: [MetricInfo; 14] = [
             Source::PaymentFailures,
         ),
         false,
-    ),
+    )),
     per_restaurant(
         m(
             "response_time_p99",
-            "API call p99 (RUM and Sentry spans)",
+            "p99 of server requests, else of browser API calls",
             "ms",
-            Source::ApiP99,
+            Source::ResponseP99,
         ),
         false,
     ),
     m(
         "memory_usage",
-        "monitor memory / machine memory",
+        "platform servers' memory share (their /health, per service)",
         "ratio",
-        Source::ProcessMemory,
+        Source::Host(HostFigure::MemoryUsage),
     ),
     m(
         "cpu_usage",
-        "monitor CPU share",
+        "platform servers' CPU share (their /health, per service)",
         "ratio",
-        Source::ProcessCpu,
+        Source::Host(HostFigure::CpuUsage),
+    ),
+    m(
+        "active_connections",
+        "platform servers' open connections (their /health, per service)",
+        "connections",
+        Source::Host(HostFigure::ActiveConnections),
+    ),
+    m(
+        "host_error_rate",
+        "platform servers' own error rate (their /health, per service)",
+        "ratio",
+        Source::Host(HostFigure::ErrorRate),
+    ),
+    m(
+        "monitor_memory_usage",
+        "the monitor's memory / machine memory",
+        "ratio",
+        Source::MonitorMemory,
+    ),
+    m(
+        "monitor_cpu_usage",
+        "the monitor's CPU share of all cores",
+        "ratio",
+        Source::MonitorCpu,
     ),
     per_restaurant(
         m(
@@ -131,21 +233,24 @@ pub const CATALOGUE: [MetricInfo; 14] = [
         ),
         false,
     ),
-    m(
+    ratio(m(
         "websocket_connection_loss",
         "dropped / opened WebSocket connections (custom metrics websocket.dropped, websocket.opened)",
         "ratio",
         Source::WebsocketLoss,
-    ),
-    m(
-        "slow_queries",
-        "slowest database query",
-        "ms",
-        Source::Unavailable,
+    )),
+    per_restaurant(
+        m(
+            "slow_queries",
+            "database queries at least performance.slow_query_ms long (db spans of server transactions)",
+            "queries",
+            Source::SlowQueries,
+        ),
+        false,
     ),
     m(
         "bundle_size",
-        "custom metric bundle_size",
+        "custom metric bundle_size_exceeded (what the bundle script posts)",
         "bytes",
         Source::Custom,
     ),
@@ -176,7 +281,37 @@ pub const CATALOGUE: [MetricInfo; 14] = [
         "",
         Source::Probes,
     ),
+    issue(
+        "issue.new",
+        "a new issue (first seen in the window), one alert per issue",
+        IssueTrigger::New,
+    ),
+    issue(
+        "issue.regression",
+        "a resolved issue seen again in the window, one alert per issue",
+        IssueTrigger::Regression,
+    ),
+    issue(
+        "issue.frequency",
+        "events of one issue in the window, one alert per issue",
+        IssueTrigger::Frequency,
+    ),
+    m(
+        "custom",
+        "custom metric",
+        "",
+        Source::Custom,
+    ),
 ];
+
+/// Issue alerts filter on the events' environment, and (with `filters.level`,
+/// `filters.release`, `filters.tags`) on more than metric rules can.
+const fn issue(name: &'static str, description: &'static str, t: IssueTrigger) -> MetricInfo {
+    MetricInfo {
+        by_environment: true,
+        ..m(name, description, "events", Source::Issue(t))
+    }
+}
 
 /// The catalogue entry of `metric`; `custom:<name>` metrics are custom sources.
 pub fn info(metric: &str) -> Option<MetricInfo> {
@@ -187,16 +322,23 @@ pub fn info(metric: &str) -> Option<MetricInfo> {
             });
         return valid.then_some(m("custom", "custom metric", "", Source::Custom));
     }
-    CATALOGUE.iter().find(|x| x.name == metric).copied()
+    CATALOGUE
+        .iter()
+        .find(|x| x.name == metric && x.name != "custom")
+        .copied()
 }
 
 pub fn is_known(metric: &str) -> bool {
     info(metric).is_some()
 }
 
-/// Whether rules on `metric` can be evaluated today.
-pub fn is_available(metric: &str) -> bool {
-    info(metric).is_some_and(|i| i.source != Source::Unavailable)
+/// The custom series a custom-sourced metric reads: `bundle_size` is what the
+/// platform's bundle script posts, `bundle_size_exceeded`.
+pub fn custom_series(metric: &str) -> &str {
+    match metric {
+        "bundle_size" => "bundle_size_exceeded",
+        other => other.strip_prefix("custom:").unwrap_or(other),
+    }
 }
 
 #[cfg(test)]
@@ -204,11 +346,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metrics_without_a_source_are_known_but_unavailable() {
-        assert!(is_known("slow_queries") && !is_available("slow_queries"));
-        assert!(is_available("error_rate") && is_available("database_up"));
-        assert!(is_available("custom:checkout.latency"));
+    fn every_metric_is_known_and_custom_ones_are_named_series() {
+        assert!(is_known("slow_queries") && is_known("error_rate") && is_known("issue.new"));
+        assert!(is_known("custom:checkout.latency"));
         assert!(!is_known("custom:") && !is_known("custom:a b") && !is_known("errors"));
+        assert!(!is_known("custom"), "custom metrics are named");
         assert_eq!(info("bundle_size").unwrap().source, Source::Custom);
+        assert_eq!(custom_series("bundle_size"), "bundle_size_exceeded");
+        assert_eq!(custom_series("custom:kds.lag"), "kds.lag");
+        assert!(info("error_rate").unwrap().ratio && !info("cpu_usage").unwrap().ratio);
+        assert_eq!(HostFigure::CpuUsage.series("api"), "platform.api.cpu_usage");
     }
 }

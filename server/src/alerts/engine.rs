@@ -1,12 +1,13 @@
-//! The engine: every `alerts.interval_secs` it evaluates each enabled rule whose metric
-//! has a source (per restaurant for split rules), steps each instance's services machine
+//! The engine: every `alerts.interval_secs` it evaluates each enabled rule in its active
+//! hours (per restaurant, service or issue where the rule has instances), steps each
+//! instance's state machine
 //! with what people said (acknowledgements, silences), escalates critical alerts nobody
 //! acknowledged, groups what changed together into one message per channel, and stores
 //! states, history and outbox in one transaction. States survive restarts: they are
 //! loaded from the database when the engine starts.
 
 use super::{
-    catalogue,
+    catalogue::{self, Source},
     lifecycle::{self, Change, Ctx, State, Transition},
     rule::Rule,
     ruleset,
@@ -46,7 +47,7 @@ pub async fn load_states(services: &Services) -> anyhow::Result<States> {
                 out.insert((row.rule, row.instance), s);
             }
             Err(e) => {
-                tracing::warn!(rule = %row.rule, error = %e, "unreadable alert services; starting it fresh")
+                tracing::warn!(rule = %row.rule, error = %e, "unreadable alert state; starting it fresh")
             }
         }
     }
@@ -61,18 +62,24 @@ pub fn link(services: &Services, rule: &str) -> String {
     format!("{}/alerts?{q}", services.public_url)
 }
 
-/// What people are told about `rule`'s instance `instance`.
+/// What people are told about `rule`'s instance `instance`: for an issue alert, the
+/// issue's title beside the rule's note and a link to the issue.
 pub fn notification(
     services: &Services,
     rule: &Rule,
-    instance: &str,
+    instance: &values::Instance,
     change: &str,
     value: f64,
     at_ms: i64,
 ) -> Notification {
+    let description = match (&instance.label, &rule.description) {
+        (Some(l), Some(d)) => Some(format!("{l}\n{d}")),
+        (Some(l), None) => Some(l.clone()),
+        (None, d) => d.clone(),
+    };
     Notification {
         rule: rule.name.clone(),
-        instance: instance.to_string(),
+        instance: instance.key.clone(),
         severity: rule.severity_name().into(),
         change: change.into(),
         metric: rule.metric.clone(),
@@ -81,8 +88,11 @@ pub fn notification(
         threshold: rule.threshold,
         at_ms,
         environment: services.config.alerts.environment.clone(),
-        link: link(services, &rule.name),
-        description: rule.description.clone(),
+        link: instance
+            .link
+            .clone()
+            .unwrap_or_else(|| link(services, &rule.name)),
+        description,
     }
 }
 
@@ -175,19 +185,39 @@ pub async fn evaluate(
     let mut eval = Evaluation::default();
     let (mut notes, mut escalations) = (vec![], vec![]);
     let mut next = vec![];
-    for rule in rules
-        .iter()
-        .filter(|r| r.enabled && catalogue::is_available(&r.metric))
-    {
-        let instances = match values::instances(services, &mut cache, rule, now).await {
+    for rule in rules.iter().filter(|r| r.enabled) {
+        let mut instances = match values::instances(services, &mut cache, rule, now).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(rule = %rule.name, error = %format!("{e:#}"), "alert metric unreadable");
                 continue;
             }
         };
-        for (instance, value) in instances {
-            let key = (rule.name.clone(), instance);
+        // An issue alert's issue that no longer matches (aged out of the window,
+        // resolved, quiet) is clear, not "no data": it resolves.
+        let is_issue = matches!(
+            catalogue::info(&rule.metric).map(|i| i.source),
+            Some(Source::Issue(_))
+        );
+        if is_issue && values::is_active(rule, now) {
+            let seen: HashSet<String> = instances.iter().map(|i| i.key.clone()).collect();
+            for ((r, key), state) in states.iter() {
+                if r == &rule.name
+                    && !seen.contains(key)
+                    && !matches!(state, State::Inactive { .. })
+                {
+                    instances.push(values::Instance {
+                        key: key.clone(),
+                        value: Some(0.0),
+                        label: None,
+                        link: None,
+                    });
+                }
+            }
+        }
+        for instance in instances {
+            let value = instance.value;
+            let key = (rule.name.clone(), instance.key.clone());
             let labels = Labels {
                 rule: &rule.name,
                 severity: rule.severity_name(),
@@ -214,14 +244,21 @@ pub async fn evaluate(
             eval.records
                 .push(record(rule, &key.1, value, &after, transition, now)?);
             if let Some(t) = transition.filter(|t| t.notify) {
-                let n = notification(services, rule, &key.1, change_name(t.change), t.value, now);
+                let n = notification(
+                    services,
+                    rule,
+                    &instance,
+                    change_name(t.change),
+                    t.value,
+                    now,
+                );
                 notes.push((n, eval.records.len() - 1));
             }
             if let Some(t) = escalation {
                 tracing::warn!(rule = %rule.name, instance = %key.1, "alert escalated");
                 eval.records
                     .push(record(rule, &key.1, value, &after, Some(t), now)?);
-                let n = notification(services, rule, &key.1, "escalated", t.value, now);
+                let n = notification(services, rule, &instance, "escalated", t.value, now);
                 escalations.push((n, eval.records.len() - 1));
             }
             next.push((key, after));
@@ -250,19 +287,15 @@ pub async fn evaluate(
 
 /// Sends a test notification of `rule` through every regular channel now, with the
 /// metric's current value (or the threshold when there is no data), recorded in the
-/// history as `test` by `by`. The rule's alert services is left alone.
+/// history as `test` by `by`. The rule's alert state is left alone.
 pub async fn test_fire(services: &Services, rule: &Rule, by: &str) -> anyhow::Result<usize> {
     let now = now_ms();
     let mut cache = values::Cache::default();
-    let value = if catalogue::is_available(&rule.metric) {
-        values::instances(services, &mut cache, rule, now)
-            .await?
-            .into_iter()
-            .find_map(|(_, v)| v)
-    } else {
-        None
-    }
-    .unwrap_or(rule.threshold);
+    let value = values::instances(services, &mut cache, rule, now)
+        .await?
+        .into_iter()
+        .find_map(|i| i.value)
+        .unwrap_or(rule.threshold);
     let record = AlertRecord {
         rule: rule.name.clone(),
         instance: String::new(),
@@ -279,7 +312,13 @@ pub async fn test_fire(services: &Services, rule: &Rule, by: &str) -> anyhow::Re
             actor: Some(by.to_string()),
         }),
     };
-    let n = notification(services, rule, "", "test", value, now);
+    let plain = values::Instance {
+        key: String::new(),
+        value: Some(value),
+        label: None,
+        link: None,
+    };
+    let n = notification(services, rule, &plain, "test", value, now);
     let channels = outbox::channels(&services.config.alerts, false);
     let outbox = outbox_items(vec![(n, 0)], &channels)?;
     services

@@ -1,7 +1,8 @@
 //! One alert instance (a rule, or a rule and a restaurant when split) as a state machine:
 //! inactive → pending (the condition holds, but not yet for `for`) → firing → resolved.
-//! Cooldown spaces out notifications; flap protection keeps a firing alert open until the
-//! condition has been clear for `resolve_after`. Missing data changes nothing: no data
+//! Cooldown is the shortest time between two notifications of one alert; a firing alert
+//! is told again every `repeat_interval`; flap protection keeps a firing alert open until
+//! the condition has been clear for `resolve_after`. Missing data changes nothing: no data
 //! is neither a breach nor a recovery. Pure: the engine calls [`step`] and stores what
 //! comes out (the history) and sends what is marked to notify (through the outbox).
 
@@ -48,7 +49,7 @@ pub enum Change {
     Pending,
     /// It held long enough (or there is no `for`): the alert fires.
     Fired,
-    /// Still firing after the cooldown: a reminder.
+    /// Still firing after `repeat_interval`: a reminder.
     Reminded,
     /// It cleared before `for` passed: never fired.
     Cancelled,
@@ -96,7 +97,13 @@ pub fn step(
     };
     let holds = rule.comparison.holds(value, rule.threshold);
     let cooldown = rule.cooldown.as_millis() as i64;
+    let repeat = (rule.repeat_interval.as_millis() as i64).max(cooldown);
     let cooled = |last: Option<i64>| last.is_none_or(|t| now_ms - t >= cooldown);
+    // Issue alerts are events: people hear that an issue appeared, not that it aged out.
+    let tell_resolve = !matches!(
+        super::catalogue::info(&rule.metric).map(|i| i.source),
+        Some(super::catalogue::Source::Issue(_))
+    );
     // `due`: people would hear of it; a silence turns that into "silenced".
     let t = |change, due: bool| {
         Some(Transition {
@@ -162,9 +169,15 @@ pub fn step(
             },
             true,
         ) => {
-            // A reminder after the cooldown, unless someone is on it (acknowledged) or
-            // it is silenced; after a silence ends, a still-firing alert is told at once.
-            if cooled(last_notified_ms) && !ctx.acked && !ctx.muted {
+            // A reminder every `repeat_interval`, unless someone is on it (acknowledged)
+            // or it is silenced; one never told (it fired silenced, or inside the
+            // cooldown) is told once the silence or cooldown is over.
+            let due = if announced {
+                last_notified_ms.is_none_or(|t| now_ms - t >= repeat)
+            } else {
+                cooled(last_notified_ms)
+            };
+            if due && !ctx.acked && !ctx.muted {
                 let s = State::Firing {
                     since_ms,
                     last_notified_ms: Some(now_ms),
@@ -198,7 +211,7 @@ pub fn step(
             if now_ms - clear_since >= ms(rule.resolve_after) {
                 (
                     State::Inactive { last_notified_ms },
-                    t(Change::Resolved, announced),
+                    t(Change::Resolved, announced && tell_resolve),
                 )
             } else {
                 let s = State::Firing {
@@ -289,19 +302,46 @@ mod tests {
     }
 
     #[test]
-    fn fires_once_reminds_after_the_cooldown_and_resolves_once() {
+    fn fires_once_reminds_after_the_repeat_interval_and_resolves_once() {
         // high_error_rate: > 0.05, cooldown 10 min, no `for`.
-        let r = rule("high_error_rate");
+        let mut r = rule("high_error_rate");
+        r.repeat_interval = Duration::from_secs(30 * 60);
         let mut values = vec![Some(0.01), Some(0.2)];
-        values.extend([Some(0.3); 11]);
+        values.extend([Some(0.3); 31]);
         values.push(Some(0.0));
         assert_eq!(
             run(&r, &values),
             [
                 (1, Change::Fired, true),
-                (11, Change::Reminded, true),
-                (13, Change::Resolved, true)
+                (31, Change::Reminded, true),
+                (33, Change::Resolved, true)
             ]
+        );
+    }
+
+    #[test]
+    fn the_cooldown_alone_sends_no_reminder_within_the_default_four_hours() {
+        let r = rule("high_error_rate");
+        assert_eq!(r.repeat_interval, crate::alerts::rule::REPEAT_INTERVAL);
+        let values = vec![Some(0.3); 240];
+        assert_eq!(run(&r, &values), [(0, Change::Fired, true)]);
+        let mut longer = vec![Some(0.3); 241];
+        longer.push(Some(0.3));
+        assert_eq!(
+            run(&r, &longer),
+            [(0, Change::Fired, true), (240, Change::Reminded, true)]
+        );
+    }
+
+    #[test]
+    fn an_issue_alert_says_it_fired_but_not_that_it_aged_out() {
+        let mut r = rule("high_error_rate");
+        r.metric = "issue.new".into();
+        r.comparison = crate::alerts::rule::Comparison::AtLeast;
+        r.threshold = 1.0;
+        assert_eq!(
+            run(&r, &[Some(1.0), Some(0.0)]),
+            [(0, Change::Fired, true), (1, Change::Resolved, false)]
         );
     }
 
@@ -404,6 +444,8 @@ mod tests {
         let (s, _) = step(&r, State::default(), Some(0.5), 0, Ctx::default());
         let (s2, t) = step(&r, s, Some(0.5), 20 * MIN, acked);
         assert_eq!(t, None, "cooldown passed, but someone is on it");
+        let (_, t) = step(&r, s, Some(0.5), 5 * 60 * MIN, acked);
+        assert_eq!(t, None, "nor after the repeat interval");
         assert_eq!(escalate(&r, s2, 0.5, 20 * MIN, 10 * MIN, acked).1, None);
 
         let (not_yet, t) = escalate(&r, s, 0.5, 9 * MIN, 10 * MIN, Ctx::default());

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod lifecycle;
 pub mod rule;
 pub mod ruleset;
+pub mod schedule;
 pub mod silence;
 pub mod values;
 pub mod view;

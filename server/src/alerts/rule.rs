@@ -1,8 +1,9 @@
 //! Alert rules as written in `alerts.toml` (and, later, stored from the dashboard). A bad
 //! file is refused with its path, line and the field at fault.
 
+use super::schedule::Weekly;
 use serde::{Deserialize, Serialize};
-use std::{path::Path, time::Duration};
+use std::{collections::BTreeMap, path::Path, time::Duration};
 
 /// The rules shipped with the platform, used when no `alerts.toml` is found.
 pub const DEFAULT_RULES: &str = include_str!("../../../alerts.toml");
@@ -54,9 +55,60 @@ impl Comparison {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restaurant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
+    /// Issue alerts: the events' level (`error`, `fatal`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Issue alerts: the events' release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// Issue alerts: tags the issue's events carried (`restaurant_id = "r-1"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// How a series is summed up over a rule's window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    /// The mean of every point in the window: "over 15 minutes" means sustained.
+    #[default]
+    Mean,
+    Max,
+    Min,
+    /// The latest minute's mean.
+    Last,
+    P95,
+}
+
+impl Aggregate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregate::Mean => "mean",
+            Aggregate::Max => "max",
+            Aggregate::Min => "min",
+            Aggregate::Last => "last",
+            Aggregate::P95 => "p95",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Aggregate, String> {
+        [
+            Aggregate::Mean,
+            Aggregate::Max,
+            Aggregate::Min,
+            Aggregate::Last,
+            Aggregate::P95,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s.trim())
+        .ok_or_else(|| format!("{s:?} is not one of mean, max, min, last, p95"))
+    }
 }
 
 /// `"15s"`, `"5m"`, `"1h"`, `"1d"` as written in the file.
@@ -123,6 +175,25 @@ fn yes() -> bool {
     true
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+/// Reminders while an alert keeps firing come this often (as Alertmanager's default).
+pub const REPEAT_INTERVAL: Duration = Duration::from_secs(4 * 3600);
+
+fn repeat_default() -> Duration {
+    REPEAT_INTERVAL
+}
+
+fn is_repeat_default(d: &Duration) -> bool {
+    *d == REPEAT_INTERVAL
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
@@ -134,8 +205,16 @@ pub struct Rule {
     pub threshold: f64,
     #[serde(with = "duration")]
     pub window: Duration,
+    /// The shortest time between two notifications of one alert.
     #[serde(with = "duration")]
     pub cooldown: Duration,
+    /// How often a still-firing alert is told again (not when acknowledged).
+    #[serde(
+        default = "repeat_default",
+        with = "duration",
+        skip_serializing_if = "is_repeat_default"
+    )]
+    pub repeat_interval: Duration,
     /// How long the condition must hold before the alert fires (pending until then).
     #[serde(
         rename = "for",
@@ -160,6 +239,25 @@ pub struct Rule {
     /// What on-call people should know or do, sent with the notification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Ratio metrics: fewer events than this in the window is nothing to judge (3
+    /// failed of 3 requests is no outage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_volume: Option<f64>,
+    /// Series metrics (servers' figures, the monitor's, custom metrics): how the window's
+    /// points become one value.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub aggregate: Aggregate,
+    /// When the rule is judged at all (`"mon-fri 08:00-22:00"`, in `timezone`); always
+    /// when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_hours: Option<Weekly>,
+    /// The time zone of `active_hours` (IANA name); UTC when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Split by restaurant: a restaurant is judged only while it is open (its opening
+    /// hours, from the config or the dashboard); one without hours is never judged.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub only_when_open: bool,
 }
 
 impl Rule {
@@ -206,6 +304,35 @@ pub fn check(r: &Rule) -> Result<(), String> {
             r.metric
         ));
     }
+    let is_issue = matches!(info.source, super::catalogue::Source::Issue(_));
+    let f = &r.filters;
+    if !is_issue && (f.level.is_some() || f.release.is_some() || !f.tags.is_empty()) {
+        return Err(format!(
+            "filters: level, release and tags are for issue alerts (issue.*), not {}",
+            r.metric
+        ));
+    }
+    if is_issue && (r.split_by_restaurant || f.restaurant.is_some()) {
+        return Err(
+            "split_by_restaurant: issue alerts are per issue; filter with filters.tags.restaurant_id"
+                .into(),
+        );
+    }
+    if let Some(v) = r.min_volume {
+        if !info.ratio {
+            return Err(format!("min_volume: {} is not a ratio of events", r.metric));
+        }
+        if !v.is_finite() || v < 0.0 {
+            return Err("min_volume: must be a number of events, 0 or more".into());
+        }
+    }
+    if r.repeat_interval.is_zero() {
+        return Err("repeat_interval: must be longer than 0s".into());
+    }
+    if r.only_when_open && !r.split_by_restaurant {
+        return Err("only_when_open: needs split_by_restaurant (it judges each restaurant)".into());
+    }
+    super::schedule::time_zone(r.timezone.as_deref()).map_err(|e| format!("timezone: {e}"))?;
     Ok(())
 }
 

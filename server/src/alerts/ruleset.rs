@@ -5,8 +5,11 @@
 //! dashboard can be deleted; file rules can be disabled, never deleted.
 
 use super::{
-    catalogue,
-    rule::{check, format_duration, parse_duration, Comparison, Filters, Rule, Severity},
+    rule::{
+        check, format_duration, parse_duration, Aggregate, Comparison, Filters, Rule, Severity,
+        REPEAT_INTERVAL,
+    },
+    schedule::Weekly,
 };
 use crate::services::Services;
 use protocol::RuleView;
@@ -102,8 +105,23 @@ pub fn view(e: &Effective) -> RuleView {
         split_by_restaurant: r.split_by_restaurant,
         enabled: r.enabled,
         description: r.description.clone(),
+        repeat_interval: Some(format_duration(r.repeat_interval)),
+        min_volume: r.min_volume,
+        aggregate: Some(r.aggregate.as_str().into()),
+        active_hours: r.active_hours.as_ref().map(|h| h.to_string()),
+        timezone: r.timezone.clone(),
+        only_when_open: r.only_when_open,
+        level: r.filters.level.clone(),
+        release: r.filters.release.clone(),
+        tags: (!r.filters.tags.is_empty()).then(|| {
+            r.filters
+                .tags
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
         origin: e.origin.as_str().into(),
-        available: catalogue::is_available(&r.metric),
         updated_by: e.updated_by.clone(),
     }
 }
@@ -144,10 +162,40 @@ pub fn from_view(v: &RuleView) -> Result<Rule, String> {
             restaurant: opt(&v.restaurant),
             environment: opt(&v.environment),
             project: opt(&v.project),
+            level: opt(&v.level),
+            release: opt(&v.release),
+            tags: match opt(&v.tags) {
+                None => Default::default(),
+                Some(t) => t
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| {
+                        t.split_once('=')
+                            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                            .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                            .ok_or_else(|| format!("tags: {t:?} is not key=value"))
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         },
         split_by_restaurant: v.split_by_restaurant,
         enabled: v.enabled,
         description: opt(&v.description),
+        repeat_interval: match opt(&v.repeat_interval) {
+            Some(d) => dur("repeat_interval", &d)?,
+            None => REPEAT_INTERVAL,
+        },
+        min_volume: v.min_volume,
+        aggregate: match opt(&v.aggregate) {
+            Some(a) => Aggregate::parse(&a).map_err(|e| format!("aggregate: {e}"))?,
+            None => Aggregate::default(),
+        },
+        active_hours: opt(&v.active_hours)
+            .map(|h| Weekly::parse(&h).map_err(|e| format!("active_hours: {e}")))
+            .transpose()?,
+        timezone: opt(&v.timezone),
+        only_when_open: v.only_when_open,
     };
     check(&rule)?;
     Ok(rule)

@@ -25,25 +25,30 @@ pub async fn overview(
     let to = minute_of(now);
     let from = range_start(range, to);
     let s = &services.storage;
-    let load_rows = s.rollups(project.id, Metric::Load, "", from, to).await?;
+    let load_rows = s
+        .rollups(project.id, Metric::Load, "", "", from, to)
+        .await?;
     let views = total(
-        &s.rollups(project.id, Metric::PageView, "", from, to)
+        &s.rollups(project.id, Metric::PageView, "", "", from, to)
             .await?,
     );
-    let ttfb = quantiles(&s.rollups(project.id, Metric::Ttfb, "", from, to).await?);
+    let ttfb = quantiles(
+        &s.rollups(project.id, Metric::Ttfb, "", "", from, to)
+            .await?,
+    );
     let fcp = quantiles(
-        &s.rollups(project.id, Metric::FirstContentfulPaint, "", from, to)
+        &s.rollups(project.id, Metric::FirstContentfulPaint, "", "", from, to)
             .await?,
     );
     let top_pages = s
-        .top_pages(project.id, from, to, 10)
+        .top_pages(project.id, "", from, to, 10)
         .await?
         .into_iter()
         .map(|(page, views)| PageCount { page, views })
         .collect();
     let series = series(&load_rows, range, from, to);
     let lcp = quantiles(
-        &s.rollups(project.id, Metric::LargestContentfulPaint, "", from, to)
+        &s.rollups(project.id, Metric::LargestContentfulPaint, "", "", from, to)
             .await?,
     );
     let error_series = count_series(

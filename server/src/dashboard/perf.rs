@@ -13,17 +13,18 @@ use protocol::{
 };
 use store::{
     clock::{minute_of, now_ms},
-    rollup::{self, Metric, RollupDelta, Sketch},
+    rollup::{Metric, Sketch},
     Project, RollupRow,
 };
 
 /// Custom metrics charted on the page, most points first.
 const CUSTOM_CHARTS: usize = 10;
 
-/// Where rollup rows come from: the stored rollups, or deltas computed from raw rows.
-enum Rows<'a> {
-    Stored(&'a Services, i64),
-    Computed(Vec<RollupDelta>),
+/// The rollup rows of the view: one project, one restaurant (`""`: all).
+struct Rows<'a> {
+    services: &'a Services,
+    project: i64,
+    restaurant: &'a str,
 }
 
 impl Rows<'_> {
@@ -34,39 +35,20 @@ impl Rows<'_> {
         from: i64,
         to: i64,
     ) -> anyhow::Result<Vec<RollupRow>> {
-        Ok(match self {
-            Rows::Stored(s, p) => s.storage.rollups(*p, metric, key, from, to).await?,
-            Rows::Computed(d) => rows(d, |x| x.metric == metric && x.page == key, from, to),
-        })
+        let s = &self.services.storage;
+        Ok(
+            s.rollups(self.project, metric, self.restaurant, key, from, to)
+                .await?,
+        )
     }
 
     async fn by_key(&self, metric: Metric, from: i64, to: i64) -> anyhow::Result<Vec<RollupRow>> {
-        Ok(match self {
-            Rows::Stored(s, p) => s.storage.rollups_by_key(*p, metric, from, to).await?,
-            Rows::Computed(d) => rows(d, |x| x.metric == metric && !x.page.is_empty(), from, to),
-        })
+        let s = &self.services.storage;
+        Ok(
+            s.rollups_by_key(self.project, metric, self.restaurant, from, to)
+                .await?,
+        )
     }
-}
-
-fn rows(
-    d: &[RollupDelta],
-    keep: impl Fn(&RollupDelta) -> bool,
-    from: i64,
-    to: i64,
-) -> Vec<RollupRow> {
-    let mut out: Vec<RollupRow> = d
-        .iter()
-        .filter(|x| keep(x) && (from..=to).contains(&x.minute))
-        .map(|x| RollupRow {
-            minute: x.minute,
-            page: x.page.clone(),
-            count: x.count,
-            sum: x.sum,
-            sketch: x.sketch.clone(),
-        })
-        .collect();
-    out.sort_by(|a, b| a.page.cmp(&b.page).then(a.minute.cmp(&b.minute)));
-    out
 }
 
 fn merged(rows: &[RollupRow]) -> Sketch {
@@ -122,15 +104,10 @@ pub async fn performance(
     let flags = services.config.performance;
     let to = minute_of(now_ms());
     let from = range_start(f.range, to);
-    let source = match &f.restaurant {
-        None => Rows::Stored(services, project.id),
-        Some(r) => {
-            let raw = services
-                .storage
-                .restaurant_rows(project.id, r, from * 60_000)
-                .await?;
-            Rows::Computed(rollup::aggregate(&raw, &services.config.performance))
-        }
+    let source = Rows {
+        services,
+        project: project.id,
+        restaurant: f.restaurant.as_deref().unwrap_or(""),
     };
     let key = f.page.as_deref().unwrap_or("");
     let page_views = total(&source.of(Metric::PageView, key, from, to).await?);
@@ -201,7 +178,7 @@ pub async fn performance(
     ];
     let custom_rows = services
         .storage
-        .rollups_by_key(project.id, Metric::Custom, from, to)
+        .rollups_by_key(project.id, Metric::Custom, "", from, to)
         .await?;
     let mut custom_metrics: Vec<CustomMetricChart> = custom_rows
         .chunk_by(|a, b| a.page == b.page)
@@ -271,7 +248,7 @@ pub async fn custom_metric(
     let from = range_start(range, to);
     let rows = services
         .storage
-        .rollups(project.id, Metric::Custom, name, from, to)
+        .rollups(project.id, Metric::Custom, "", name, from, to)
         .await?;
     let series = series(&rows, range, from, to);
     let last = latest_max(&rows);
@@ -300,10 +277,10 @@ pub async fn endpoints(
     let from = range_start(range, to);
     let s = &services.storage;
     let calls = s
-        .rollups_by_key(project.id, Metric::ApiCall, from, to)
+        .rollups_by_key(project.id, Metric::ApiCall, "", from, to)
         .await?;
     let failed = s
-        .rollups_by_key(project.id, Metric::ApiError, from, to)
+        .rollups_by_key(project.id, Metric::ApiError, "", from, to)
         .await?;
     Ok(endpoint_stats(&calls, &failed, range))
 }

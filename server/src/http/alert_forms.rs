@@ -136,6 +136,21 @@ pub fn rule_from_form(p: &[(String, String)]) -> Result<RuleView, String> {
         split_by_restaurant: field(p, "split_by_restaurant") == "on",
         enabled: field(p, "enabled") == "on",
         description: opt("description"),
+        repeat_interval: opt("repeat_interval"),
+        min_volume: match opt("min_volume") {
+            Some(v) => Some(
+                v.parse()
+                    .map_err(|_| format!("min_volume: {v:?} is not a number"))?,
+            ),
+            None => None,
+        },
+        aggregate: opt("aggregate"),
+        active_hours: opt("active_hours"),
+        timezone: opt("timezone"),
+        only_when_open: field(p, "only_when_open") == "on",
+        level: opt("level"),
+        release: opt("release"),
+        tags: opt("tags"),
         ..RuleView::default()
     })
 }

@@ -3,11 +3,7 @@
 //! `?key=`) or an API token (`Authorization: Bearer`), so a CI job can use either.
 
 use crate::{
-    http::{
-        error::ApiError,
-        event_routes::{enqueue, project_of},
-        rum_routes::read_limited,
-    },
+    http::{accept::enqueue, error::ApiError, event_routes::project_of, rum_routes::read_limited},
     ingest::custom_metrics,
     state::AppState,
 };

@@ -5,11 +5,12 @@
 
 use crate::{
     http::{
+        accept::enqueue,
         error::ApiError,
         guard,
         rum_routes::{public_key, read_limited},
     },
-    ingest::{business_events, queue::EnqueueError},
+    ingest::business_events,
     state::AppState,
 };
 
@@ -52,16 +53,6 @@ pub async fn project_of(
                 .by_key(&default.public_key)
                 .ok_or(ApiError::Unauthorized("unknown project"))
         }
-    }
-}
-
-pub fn enqueue(state: &AppState, batch: IngestBatch) -> Result<(), ApiError> {
-    match state.queue.try_enqueue(batch) {
-        Ok(()) => Ok(()),
-        Err(EnqueueError::Full) => Err(ApiError::Overloaded {
-            retry_after_secs: 1,
-        }),
-        Err(EnqueueError::Closed) => Err(ApiError::Unavailable("shutting down")),
     }
 }
 

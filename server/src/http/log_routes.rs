@@ -3,11 +3,7 @@
 //! the rest are kept; accepted lines also go to the live channel (`log` events) for a tail.
 
 use crate::{
-    http::{
-        error::ApiError,
-        event_routes::{enqueue, project_of},
-        rum_routes::read_limited,
-    },
+    http::{accept::enqueue, error::ApiError, event_routes::project_of, rum_routes::read_limited},
     ingest::logs,
     state::AppState,
 };

@@ -1,6 +1,7 @@
 //! The HTTP layer: one file per resource, each with a `router()`. Handlers parse,
 //! authenticate and hand off; the work happens in the domain modules.
 
+pub mod accept;
 pub mod alert_forms;
 pub mod alerts_api;
 pub mod api_v1;

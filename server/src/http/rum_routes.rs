@@ -2,11 +2,7 @@
 //! size), then parse and validate, then hand off to the queue and answer `202`.
 //! The public key comes from `?key=` (what `sendBeacon` can send) or `X-Monitor-Key`.
 
-use crate::{
-    http::error::ApiError,
-    ingest::{queue::EnqueueError, rum},
-    state::AppState,
-};
+use crate::{http::accept::enqueue, http::error::ApiError, ingest::rum, state::AppState};
 
 use axum::{
     body::Body,
@@ -103,17 +99,12 @@ async fn ingest(
     let n = parsed.beacons.len();
     let mut batch = IngestBatch::default();
     rum::convert::into_batch(parsed, &src, &mut batch);
-    match state.queue.try_enqueue(batch) {
-        Ok(()) => Ok((
-            StatusCode::ACCEPTED,
-            [(header::CONTENT_TYPE, "application/json")],
-            format!("{{\"accepted\":{n}}}"),
-        )),
-        Err(EnqueueError::Full) => Err(ApiError::Overloaded {
-            retry_after_secs: 1,
-        }),
-        Err(EnqueueError::Closed) => Err(ApiError::Unavailable("shutting down")),
-    }
+    enqueue(&state, batch)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("{{\"accepted\":{n}}}"),
+    ))
 }
 
 #[cfg(test)]

@@ -7,10 +7,9 @@
 use store::{clock::now_ms, IngestBatch, Outcome, Project};
 
 use crate::{
-    http::{error::ApiError, rum_routes::read_limited},
+    http::{accept::enqueue, error::ApiError, rum_routes::read_limited},
     ingest::{
         decompress::{self, DecodeError},
-        queue::EnqueueError,
         sentry::{
             dsn_key, envelope,
             items::{self, Handled, Source},
@@ -142,18 +141,6 @@ fn user_agent(parts: &Parts) -> Option<&str> {
     parts.headers.get(header::USER_AGENT)?.to_str().ok()
 }
 
-fn enqueue(state: &AppState, batch: IngestBatch) -> Result<(), ApiError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    state.queue.try_enqueue(batch).map_err(|e| match e {
-        EnqueueError::Full => ApiError::Overloaded {
-            retry_after_secs: 1,
-        },
-        EnqueueError::Closed => ApiError::Unavailable("shutting down"),
-    })
-}
-
 async fn envelope_endpoint(
     State(state): State<AppState>,
     Path(project_id): Path<i64>,
@@ -187,6 +174,7 @@ async fn envelope_endpoint(
         project: &project,
         received_at_ms: now_ms(),
         user_agent: user_agent(&parts),
+        sample_rate: env.header.sample_rate(),
     };
     let mut batch = IngestBatch::default();
     let mut id = env.header.event_id.clone();
@@ -224,6 +212,7 @@ async fn store_endpoint(
         project: &project,
         received_at_ms: now_ms(),
         user_agent: user_agent(&parts),
+        sample_rate: None,
     };
     let mut batch = IngestBatch::default();
     let id = match items::add(&mut batch, &src, "event", &bytes).map_err(ApiError::BadRequest)? {

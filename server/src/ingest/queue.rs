@@ -47,7 +47,7 @@ impl IngestReceiver {
         let batch = self.rx.recv().await?;
         self.stats
             .queued_events
-            .fetch_sub(batch.weight(), Ordering::AcqRel);
+            .fetch_sub(batch.slots(), Ordering::AcqRel);
         Some(batch)
     }
 
@@ -77,7 +77,7 @@ impl IngestQueue {
     }
 
     pub fn try_enqueue(&self, batch: IngestBatch) -> Result<(), EnqueueError> {
-        let n = batch.weight();
+        let n = batch.slots();
         let reserved =
             self.stats
                 .queued_events

@@ -6,8 +6,14 @@
 //! - `http`: the expected status (default any 2xx/3xx), and the keyword / JSON field when set.
 //! - `websocket`: the upgrade succeeds, and the `send` text comes back when set.
 //! - `tcp`: the connection is accepted.
+//! - `health`: a platform service's `/health` answers 2xx with JSON; its `metrics`
+//!   figures (memory_usage, cpu_usage, active_connections, error_rate) are read even
+//!   when it answers 503, since a degraded server's figures matter most.
 
-use crate::config::{ProbeConfig, ProbeKind};
+use crate::{
+    alerts::catalogue::HostFigure,
+    config::{ProbeConfig, ProbeKind},
+};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -17,6 +23,8 @@ pub struct Attempt {
     pub ok: bool,
     pub latency_ms: f64,
     pub error: Option<String>,
+    /// A `health` probe's figures: `(memory_usage, 0.42)`, ...
+    pub figures: Vec<(HostFigure, f64)>,
 }
 
 /// Runs one attempt of `p`, bounded by its timeout (and by `cap` when given: `/health`
@@ -31,7 +39,8 @@ pub async fn attempt(
         timeout = timeout.min(cap);
     }
     let started = Instant::now();
-    let result = match tokio::time::timeout(timeout, run(p, client, timeout)).await {
+    let mut figures = vec![];
+    let result = match tokio::time::timeout(timeout, run(p, client, timeout, &mut figures)).await {
         Ok(r) => r,
         Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
     };
@@ -39,6 +48,7 @@ pub async fn attempt(
         ok: result.is_ok(),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         error: result.err(),
+        figures,
     }
 }
 
@@ -46,6 +56,7 @@ async fn run(
     p: &ProbeConfig,
     client: &notify_http::Client,
     timeout: Duration,
+    figures: &mut Vec<(HostFigure, f64)>,
 ) -> Result<(), String> {
     match p.kind {
         ProbeKind::Postgres => postgres(&p.target).await,
@@ -53,6 +64,54 @@ async fn run(
         ProbeKind::Http => http(p, client, timeout).await,
         ProbeKind::Websocket => websocket(&p.target, p.send.as_deref()).await,
         ProbeKind::Tcp => tcp(&p.target).await,
+        ProbeKind::Health => health(&p.target, client, timeout, figures).await,
+    }
+}
+
+/// The figures of a platform `/health` body: `metrics.<figure>` numbers (a share may be
+/// written 0..1 or as a percentage above 1, which is read as such).
+pub fn health_figures(body: &serde_json::Value) -> Vec<(HostFigure, f64)> {
+    let Some(m) = body.get("metrics") else {
+        return vec![];
+    };
+    HostFigure::ALL
+        .into_iter()
+        .filter_map(|f| {
+            let v = m
+                .get(f.field())?
+                .as_f64()
+                .filter(|v| v.is_finite() && *v >= 0.0)?;
+            let share = matches!(
+                f,
+                HostFigure::MemoryUsage | HostFigure::CpuUsage | HostFigure::ErrorRate
+            );
+            Some((f, if share && v > 1.0 { v / 100.0 } else { v }))
+        })
+        .collect()
+}
+
+async fn health(
+    url: &str,
+    client: &notify_http::Client,
+    timeout: Duration,
+    figures: &mut Vec<(HostFigure, f64)>,
+) -> Result<(), String> {
+    let resp = client
+        .get(url)
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| format!("{e}"))?;
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp
+        .json()
+        .await
+        .map_err(|e| format!("status {status}; the body is not JSON: {e}"))?;
+    *figures = health_figures(&body);
+    let said = body.get("status").and_then(|s| s.as_str()).unwrap_or("");
+    match status {
+        200..=299 => Ok(()),
+        _ => Err(format!("status {status} ({said})")),
     }
 }
 
@@ -216,7 +275,9 @@ pub fn validate(p: &ProbeConfig) -> Result<(), String> {
             p.target.starts_with("postgres://") || p.target.starts_with("postgresql://")
         }
         ProbeKind::Redis => p.target.starts_with("redis://"),
-        ProbeKind::Http => p.target.starts_with("http://") || p.target.starts_with("https://"),
+        ProbeKind::Http | ProbeKind::Health => {
+            p.target.starts_with("http://") || p.target.starts_with("https://")
+        }
         ProbeKind::Websocket => p.target.starts_with("ws://") || p.target.starts_with("wss://"),
         ProbeKind::Tcp => p
             .target
@@ -283,5 +344,20 @@ mod tests {
         assert!(validate(&p).is_ok());
         p.interval_secs = 0;
         assert!(validate(&p).unwrap_err().starts_with("interval_secs"));
+    }
+
+    #[test]
+    fn a_health_body_gives_the_servers_figures() {
+        let body = serde_json::json!({"status": "healthy", "metrics": {
+            "memory_usage": 0.62, "cpu_usage": 85, "active_connections": 120, "error_rate": "x"}});
+        assert_eq!(
+            health_figures(&body),
+            [
+                (HostFigure::MemoryUsage, 0.62),
+                (HostFigure::CpuUsage, 0.85),
+                (HostFigure::ActiveConnections, 120.0)
+            ]
+        );
+        assert!(health_figures(&serde_json::json!({"status": "ok"})).is_empty());
     }
 }

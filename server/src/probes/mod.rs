@@ -3,7 +3,7 @@
 //! attempts in a row than the probe's `retries` (no alarm on one blip), with every
 //! attempt stored for uptime and latency ([`runner`]). Probes come from `monitor.toml`
 //! (`[[probes]]`) and from the dashboard (stored in the database); the alert metrics
-//! `probe_up` and `database_up` read their latest services.
+//! `probe_up` and `database_up` read their latest state.
 
 pub mod check;
 pub mod runner;

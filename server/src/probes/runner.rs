@@ -1,6 +1,6 @@
 //! Runs every probe in force on its own task: an attempt, then the probe's interval.
 //! A supervisor re-reads the definitions every few seconds, starting new probes,
-//! restarting changed ones and stopping removed ones. The services survives restarts: a
+//! restarting changed ones and stopping removed ones. The state survives restarts: a
 //! probe that was down starts down until an attempt succeeds.
 
 use super::{check, definitions};
@@ -48,6 +48,11 @@ async fn probe_loop(services: Services, p: ProbeConfig, stop: CancellationToken)
         if let Err(e) = services.storage.record_probe(&result).await {
             tracing::error!(probe = %p.name, error = %e, "probe result not stored");
         }
+        if !a.figures.is_empty() {
+            if let Err(e) = record_figures(&services, &p.name, &a.figures, result.at_ms).await {
+                tracing::error!(probe = %p.name, error = %format!("{e:#}"), "server figures not stored");
+            }
+        }
         if up != was_up {
             if up {
                 tracing::info!(probe = %p.name, "probe is up again");
@@ -64,6 +69,33 @@ async fn probe_loop(services: Services, p: ProbeConfig, stop: CancellationToken)
             _ = tokio::time::sleep(Duration::from_secs(p.interval_secs.max(1))) => {}
         }
     }
+}
+
+/// A `health` probe's figures as points of the default project's series
+/// `platform.<service>.<figure>`, stored at once (the probes run on the leader, beside
+/// the writer, at a few points a minute).
+async fn record_figures(
+    services: &Services,
+    service: &str,
+    figures: &[(crate::alerts::catalogue::HostFigure, f64)],
+    at_ms: i64,
+) -> anyhow::Result<()> {
+    let project = services.projects.default_project()?;
+    let batch = store::IngestBatch {
+        custom: figures
+            .iter()
+            .map(|(f, v)| store::CustomPoint {
+                project_id: project.id,
+                name: f.series(service),
+                at_ms,
+                value: *v,
+            })
+            .collect(),
+        ..store::IngestBatch::default()
+    };
+    let rollups = store::rollup::aggregate(&batch, &services.config.performance);
+    services.storage.write_batch(&batch, &rollups).await?;
+    Ok(())
 }
 
 pub async fn run(services: Services, stop: CancellationToken) {

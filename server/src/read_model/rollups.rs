@@ -7,15 +7,15 @@ use store::{RollupRow, Sketch};
 /// Merges rows into quantiles.
 pub fn quantiles(rows: &[RollupRow]) -> Quantiles {
     let mut merged = Sketch::new();
-    let mut count = 0;
+    let mut count = 0.0;
     for r in rows {
-        count += r.count;
+        count += r.weighted;
         if let Some(s) = &r.sketch {
             merged.merge(s);
         }
     }
     Quantiles {
-        count,
+        count: count.round() as u64,
         p50: merged.quantile(0.5),
         p95: merged.quantile(0.95),
         p99: merged.quantile(0.99),
@@ -80,9 +80,10 @@ pub fn count_series(
     out
 }
 
-/// Rows summed: events, page views, failures.
+/// Rows summed: events, page views, failures, as many as they stand for (sampled
+/// rows count with their weight).
 pub fn total(rows: &[RollupRow]) -> u64 {
-    rows.iter().map(|r| r.count).sum()
+    rows.iter().map(|r| r.weighted).sum::<f64>().round() as u64
 }
 
 /// The largest value of the latest minute with data: a custom metric's "last value".
@@ -136,8 +137,10 @@ mod tests {
         values.iter().for_each(|v| sketch.add(*v));
         RollupRow {
             minute,
+            restaurant: String::new(),
             page: String::new(),
             count: values.len() as u64,
+            weighted: values.len() as f64,
             sum: values.iter().sum(),
             sketch: Some(sketch),
         }

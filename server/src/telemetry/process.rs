@@ -7,7 +7,13 @@ const TICKS_PER_SEC: f64 = 100.0;
 
 #[derive(Default)]
 pub struct ProcessSampler {
-    last: Mutex<Option<(Instant, u64)>>,
+    state: Mutex<Sampled>,
+}
+
+#[derive(Default)]
+struct Sampled {
+    last: Option<(Instant, u64)>,
+    usage: f64,
 }
 
 /// Resident memory in MB.
@@ -43,29 +49,41 @@ fn cpu_ticks() -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
+/// Shorter than this since the last sample, a new one would be mostly rounding (CPU
+/// times come in 10 ms ticks): the last value stands.
+const MIN_INTERVAL_SECS: f64 = 1.0;
+
 impl ProcessSampler {
-    /// CPU used since the previous call, as a share of all cores (0..=1).
-    pub fn cpu_usage(&self) -> f64 {
+    /// Measures the CPU used since the previous sample, as a share of all cores (0..=1),
+    /// and keeps it. Called by the sampler on its interval; a call sooner than
+    /// [`MIN_INTERVAL_SECS`] after the last returns the last value.
+    pub fn sample(&self) -> f64 {
         let Some(ticks) = cpu_ticks() else { return 0.0 };
         let now = Instant::now();
-        let mut last = self.last.lock().expect("cpu sampler lock");
-        let usage = match *last {
+        let mut state = self.state.lock().expect("cpu sampler lock");
+        match state.last {
             Some((then, before)) => {
                 let secs = now.duration_since(then).as_secs_f64();
+                if secs < MIN_INTERVAL_SECS {
+                    return state.usage;
+                }
                 let cores = std::thread::available_parallelism()
                     .map(|n| n.get())
                     .unwrap_or(1) as f64;
-                if secs > 0.0 {
+                state.usage =
                     ((ticks.saturating_sub(before)) as f64 / TICKS_PER_SEC / secs / cores)
-                        .clamp(0.0, 1.0)
-                } else {
-                    0.0
-                }
+                        .clamp(0.0, 1.0);
             }
-            None => 0.0,
-        };
-        *last = Some((now, ticks));
-        usage
+            None => state.usage = 0.0,
+        }
+        state.last = Some((now, ticks));
+        state.usage
+    }
+
+    /// The CPU share of the latest sample (what `/health` and `/metrics` show): reading
+    /// it measures nothing.
+    pub fn cpu_usage(&self) -> f64 {
+        self.state.lock().expect("cpu sampler lock").usage
     }
 }
 
@@ -80,15 +98,27 @@ mod tests {
     }
 
     #[test]
-    fn cpu_usage_is_a_share() {
+    fn reads_close_together_repeat_the_last_sample_instead_of_spiking() {
         let s = ProcessSampler::default();
-        s.cpu_usage();
+        assert_eq!(
+            s.sample(),
+            0.0,
+            "the first sample has nothing to compare with"
+        );
         let mut x = 0u64;
-        for i in 0..2_000_000u64 {
+        for i in 0..20_000_000u64 {
             x = x.wrapping_mul(31).wrapping_add(i);
         }
         std::hint::black_box(x);
-        let u = s.cpu_usage();
-        assert!((0.0..=1.0).contains(&u), "{u}");
+        // Busy, but well under a second since the first: no share from 10 ms ticks.
+        assert_eq!(s.sample(), 0.0);
+        assert_eq!(s.cpu_usage(), 0.0, "reading measures nothing");
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let u = s.sample();
+        assert!(
+            (0.0..1.0).contains(&u),
+            "{u}: a share over more than a second"
+        );
+        assert_eq!(s.cpu_usage(), u);
     }
 }

@@ -1,8 +1,10 @@
 //! Samples the monitor's own figures every 10 s into custom metrics of the default
-//! project (`monitor.memory_mb`, `monitor.cpu`, `monitor.connections`,
-//! `monitor.requests_per_s`, `monitor.error_rate`), through the ingest queue like any
-//! other point, for the Health page's charts; and pushes a `metrics` event on the live
-//! channel.
+//! project (`monitor.memory_mb`, `monitor.memory_share`, `monitor.cpu`,
+//! `monitor.connections`, `monitor.requests_per_s`, `monitor.error_rate`), through the
+//! ingest queue like any other point, for the Health page's charts and the
+//! `monitor_cpu_usage` / `monitor_memory_usage` alert metrics; and pushes a `metrics`
+//! event on the live channel. It is the one place the CPU share is measured: over its
+//! own interval, so two reads close together cannot make a spike.
 
 use super::process;
 use crate::state::AppState;
@@ -15,10 +17,16 @@ pub const EVERY: Duration = Duration::from_secs(10);
 /// The monitor's own series are named `monitor.*`.
 pub const PREFIX: &str = "monitor.";
 
+/// The monitor's CPU share of all cores.
+pub const CPU: &str = "monitor.cpu";
+/// The monitor's memory as a share of the machine's.
+pub const MEMORY_SHARE: &str = "monitor.memory_share";
+
 /// The series the sampler writes, with their chart labels.
-pub const SERIES: [(&str, &str); 5] = [
+pub const SERIES: [(&str, &str); 6] = [
     ("monitor.memory_mb", "Memory (MB)"),
-    ("monitor.cpu", "CPU (share of all cores)"),
+    (MEMORY_SHARE, "Memory (share of the machine)"),
+    (CPU, "CPU (share of all cores)"),
     ("monitor.connections", "Open connections"),
     ("monitor.requests_per_s", "Requests per second"),
     ("monitor.error_rate", "5xx share (5 min)"),
@@ -38,17 +46,19 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         let rate = total.saturating_sub(last_total) as f64 / EVERY.as_secs_f64();
         last_total = total;
         let connections = t.requests.in_flight() + state.live.figures().active;
+        let (memory, machine) = (process::resident_mb(), process::total_memory_mb());
         let values = [
-            process::resident_mb(),
-            t.process.cpu_usage(),
+            memory,
+            if machine > 0.0 { memory / machine } else { 0.0 },
+            t.process.sample(),
             connections as f64,
             rate,
             t.requests.error_rate(),
         ];
         state.live.publish_local(serde_json::json!({
             "type": "metrics",
-            "memory_mb": values[0], "cpu": values[1], "connections": values[2],
-            "requests_per_s": values[3], "error_rate": values[4],
+            "memory_mb": values[0], "cpu": values[2], "connections": values[3],
+            "requests_per_s": values[4], "error_rate": values[5],
         }));
         let Some(project) = state
             .storage

@@ -53,7 +53,7 @@ async fn wait_until_stored(app: &TestApp, project: i64, name: &str, minute: i64)
     while app
         .state
         .storage
-        .rollups(project, Metric::Custom, name, minute, minute)
+        .rollups(project, Metric::Custom, "", name, minute, minute)
         .await
         .unwrap()
         .is_empty()
@@ -383,7 +383,7 @@ async fn a_rule_split_by_restaurant_alerts_per_restaurant_and_outside_text_arriv
     .await;
     app.login().await;
     let rule = json!({
-        "severity": "critical", "metric": "error_rate", "comparison": ">", "threshold": 0.5,
+        "severity": "critical", "metric": "errors_per_page_view", "comparison": ">", "threshold": 0.5,
         "window": "5m", "cooldown": "10m", "split_by_restaurant": true, "enabled": true,
         "description": "<img src=x onerror=alert(1)> <!channel> *call the kitchen*",
     });
@@ -632,6 +632,8 @@ async fn the_running_engine_tells_once_within_an_interval_and_once_when_it_recov
     let rule = json!({
         "severity": "critical", "metric": "custom:payments.failed", "comparison": ">",
         "threshold": 3, "window": "2m", "cooldown": "10m", "enabled": true,
+        // The latest point decides (the mean of the window would still be over).
+        "aggregate": "last",
     });
     let r = app
         .put_json("/api/v1/alerts/rules/payments_failing", &rule)

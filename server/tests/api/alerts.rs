@@ -3,6 +3,7 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use monitor::alerts::{engine, rule::Rule};
+use serde_json::json;
 use std::{future::Future, time::Duration};
 
 /// Posts one custom metric point with the project's public key.
@@ -53,18 +54,35 @@ async fn the_standard_rules_are_listed_with_what_can_be_evaluated() {
     let errors = rule("high_error_rate");
     assert_eq!(errors["window"], "5m");
     assert_eq!(errors["cooldown"], "10m");
-    assert_eq!(errors["available"], true);
     assert_eq!(
-        rule("slow_queries")["available"],
-        false,
-        "no query timings yet: not zero"
+        errors["min_volume"], 50.0,
+        "a ratio judged on enough requests"
+    );
+    assert_eq!(errors["repeat_interval"], "4h");
+    assert_eq!(rule("high_cpu_usage")["aggregate"], "mean");
+    let stopped = rule("order_processing_stopped");
+    assert_eq!(
+        (&stopped["split_by_restaurant"], &stopped["only_when_open"]),
+        (&json!(true), &json!(true))
     );
     let metrics = app.get_json("/api/v1/alerts/metrics").await;
-    assert!(metrics
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|m| m["name"] == "slow_queries" && m["source"] == "unavailable"));
+    let source = |name: &str| {
+        metrics
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap()["source"]
+            .clone()
+    };
+    assert_eq!(source("slow_queries"), "slow_queries");
+    assert_eq!(source("error_rate"), "request_error_rate");
+    assert_eq!(
+        source("cpu_usage"),
+        json!({"host": "cpu_usage"}),
+        "the platform's servers"
+    );
+    assert_eq!(source("monitor_cpu_usage"), "monitor_cpu");
     app.stop().await;
 }
 
@@ -98,13 +116,13 @@ fn a_bad_rules_file_stops_the_start_naming_the_line_and_field() {
 }
 
 #[tokio::test]
-async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_history() {
+async fn the_engine_fires_once_reminds_after_the_repeat_interval_resolves_and_keeps_history() {
     use monitor::alerts::{engine, rule};
     let app = spawn_app().await;
     app.login().await;
     let rules = rule::parse(
         "[[rule]]\nname = \"queue_backlog\"\nseverity = \"critical\"\nmetric = \"custom:queue_depth\"\n\
-         comparison = \">\"\nthreshold = 100\nwindow = \"2m\"\ncooldown = \"10m\"\n\
+         comparison = \">\"\nthreshold = 100\nwindow = \"2m\"\ncooldown = \"5m\"\nrepeat_interval = \"10m\"\n\
          [[rule]]\nname = \"no_orders\"\nseverity = \"critical\"\nmetric = \"order_count\"\n\
          comparison = \"==\"\nthreshold = 0\nwindow = \"10m\"\ncooldown = \"1m\"\n",
         "test.toml",
@@ -136,7 +154,7 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
     assert_eq!(h[0]["notify"], true);
     assert_eq!(h[0]["value"], 500.0);
 
-    // Still over the threshold after the cooldown: one reminder.
+    // Still over the threshold after the repeat interval: one reminder.
     post_point(&app, "queue_depth", 400.0, now + 10 * 60_000).await;
     let later = now + 10 * 60_000;
     evaluate_until(&app, &rules, &mut states, later, || async {
@@ -167,7 +185,7 @@ async fn the_engine_fires_once_reminds_after_the_cooldown_resolves_and_keeps_his
     // The state is stored: a restarted engine picks it up.
     let reloaded = engine::load_states(&app.state).await.unwrap();
     assert_eq!(reloaded, states);
-    // A rule on a metric with no source is never evaluated (no data is not zero).
+    // No business events at all is no data, not zero orders: never evaluated.
     let none = app.get_json("/api/v1/alerts/history?rule=no_orders").await;
     assert!(none.as_array().unwrap().is_empty());
     app.stop().await;

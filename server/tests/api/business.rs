@@ -42,7 +42,16 @@ pub fn day(now: i64) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_scripted_day_gives_the_kpis_computed_by_hand() {
-    let app = spawn_app_with(|c| c.alerts.interval_secs = 3600).await;
+    let app = spawn_app_with(|c| {
+        c.alerts.interval_secs = 3600;
+        let hours = |id: &str, hours: &str| monitor::config::RestaurantConfig {
+            id: id.into(),
+            hours: hours.into(),
+            timezone: Some("Europe/Berlin".into()),
+        };
+        c.restaurants = vec![hours("r-1", "daily 00:00-24:00"), hours("r-2", "closed")];
+    })
+    .await;
     app.login().await;
     let now = store::clock::now_ms();
 
@@ -122,9 +131,22 @@ async fn a_scripted_day_gives_the_kpis_computed_by_hand() {
         "the page shows exact money"
     );
 
-    // The KPIs feed alert rules: 2 of the payments in the last 5 minutes failed.
-    let rules = rule::parse(rule::DEFAULT_RULES, "alerts.toml").unwrap();
+    // The KPIs feed alert rules: 2 of 2 payments in the last 5 minutes failed. The
+    // shipped rule judges at least 20 payments: 2 are too few to page anyone.
+    let mut rules = rule::parse(rule::DEFAULT_RULES, "alerts.toml").unwrap();
     let mut states = engine::States::new();
+    engine::evaluate(&app.state, &rules, &mut states, now)
+        .await
+        .unwrap();
+    let none = app
+        .get_json("/api/v1/alerts/history?rule=payment_failures")
+        .await;
+    assert_eq!(none, json!([]), "below the minimum volume: {none:#}");
+    let shipped = rules
+        .iter()
+        .position(|r| r.name == "payment_failures")
+        .unwrap();
+    rules[shipped].min_volume = Some(2.0);
     engine::evaluate(&app.state, &rules, &mut states, now)
         .await
         .unwrap();
@@ -147,8 +169,14 @@ async fn a_scripted_day_gives_the_kpis_computed_by_hand() {
         .get_json("/api/v1/alerts/history?rule=order_processing_stopped")
         .await;
     assert_eq!(
-        stopped[0]["change"], "fired",
-        "no order in the last 10 minutes: {stopped:#}"
+        (&stopped[0]["change"], &stopped[0]["instance"]),
+        (&json!("fired"), &json!("r-1")),
+        "r-1 is open and took no order in the last 10 minutes: {stopped:#}"
+    );
+    assert_eq!(
+        stopped.as_array().unwrap().len(),
+        1,
+        "r-2 is closed: never judged: {stopped:#}"
     );
     app.stop().await;
 }

@@ -59,7 +59,7 @@ async fn sigterm_flushes_every_accepted_beacon() {
         .unwrap();
     assert_eq!(stored, accepted);
     let views: i64 = sqlx::query_scalar(
-        "SELECT SUM(count) FROM rum_rollups WHERE metric = 'pageview' AND page = ''",
+        "SELECT SUM(count) FROM rollups WHERE metric = 'pageview' AND restaurant = '' AND page = ''",
     )
     .fetch_one(&mut conn)
     .await

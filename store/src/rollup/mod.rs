@@ -1,13 +1,17 @@
-//! Per-minute rollups: count, sum and a quantile sketch per metric and page. The writer
-//! turns each flush into [`RollupDelta`]s with [`aggregate`]; storage merges them into
-//! the stored rows; queries merge rows across minutes with [`Sketch::merge`].
+//! Per-minute rollups: count, weighted count, sum and a quantile sketch per metric,
+//! restaurant and key (page, endpoint, statement, ...). The writer turns each flush into
+//! [`RollupDelta`]s with [`aggregate`]; storage merges them into the stored rows; queries
+//! merge rows across minutes with [`Sketch::merge`]. Every row is counted for its own
+//! restaurant and for all restaurants (`""`), for its own key and for all keys (`""`), so
+//! a view filtered by restaurant reads rollups like an unfiltered one.
 
 pub mod sketch;
 
-use crate::model::{ApiCallRow, IngestBatch, RumEventRow};
+use crate::model::{IngestBatch, RumEventRow};
 use protocol::{Rating, Vital};
 use serde::{Deserialize, Serialize};
 pub use sketch::Sketch;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// What counts as slow or heavy when rows are rolled up (`[performance]` in the config).
@@ -18,6 +22,8 @@ pub struct Thresholds {
     pub slow_call_ms: f64,
     /// JS heap samples over this many MB count as memory warnings.
     pub memory_warning_mb: f64,
+    /// Database queries at least this slow (ms) count as slow queries.
+    pub slow_query_ms: f64,
 }
 
 impl Default for Thresholds {
@@ -25,6 +31,7 @@ impl Default for Thresholds {
         Thresholds {
             slow_call_ms: 2000.0,
             memory_warning_mb: 50.0,
+            slow_query_ms: 2000.0,
         }
     }
 }
@@ -59,6 +66,15 @@ pub enum Metric {
     Device,
     /// A custom metric; the key is its name.
     Custom,
+    /// Duration of requests platform servers answered; keyed by
+    /// [`crate::model::server_key`] (service, environment, endpoint).
+    ServerRequest,
+    /// Server requests that failed (5xx, `internal_error`); counts only, keyed alike.
+    ServerError,
+    /// Duration of database queries; keyed by service and normalized statement.
+    DbQuery,
+    /// Queries at or over `performance.slow_query_ms`; counts only, keyed alike.
+    DbSlow,
 }
 
 const RATED: [[&str; 3]; 5] = [
@@ -90,6 +106,10 @@ impl Metric {
             Metric::Browser => "browser",
             Metric::Device => "device",
             Metric::Custom => "custom",
+            Metric::ServerRequest => "server",
+            Metric::ServerError => "server_error",
+            Metric::DbQuery => "db",
+            Metric::DbSlow => "db_slow",
         }
     }
 
@@ -115,6 +135,8 @@ impl Metric {
                 | Metric::MemoryWarning
                 | Metric::Browser
                 | Metric::Device
+                | Metric::ServerError
+                | Metric::DbSlow
         )
     }
 
@@ -147,10 +169,14 @@ impl Metric {
 pub struct RollupDelta {
     pub project_id: i64,
     pub metric: Metric,
-    /// `""` is the all-pages row.
+    /// `""` is the all-restaurants row.
+    pub restaurant: String,
+    /// `""` is the all-pages (all-keys) row.
     pub page: String,
     pub minute: i64,
     pub count: u64,
+    /// The rows' sample weights summed.
+    pub weighted: f64,
     pub sum: f64,
     pub sketch: Option<Sketch>,
 }
@@ -172,40 +198,105 @@ pub fn browser_and_device(ua: &str) -> (String, String) {
     }
 }
 
-type Key<'a> = (i64, Metric, &'a str, i64);
+type Key<'a> = (i64, Metric, &'a str, Cow<'a, str>, i64);
 
-fn add<'a>(
-    acc: &mut BTreeMap<Key<'a>, RollupDelta>,
-    (project_id, metric, page, minute): Key<'a>,
-    value: Option<f64>,
-) {
-    let d = acc
-        .entry((project_id, metric, page, minute))
-        .or_insert_with(|| RollupDelta {
-            project_id,
-            metric,
-            page: page.to_string(),
-            minute,
-            count: 0,
-            sum: 0.0,
-            sketch: (!metric.is_count()).then(Sketch::new),
-        });
-    d.count += 1;
-    if let Some(v) = value {
-        d.sum += v;
-        if let Some(s) = d.sketch.as_mut() {
-            s.add(v);
+/// The deltas of one flush, keyed by (project, metric, restaurant, key, minute).
+#[derive(Default)]
+struct Acc<'a>(BTreeMap<Key<'a>, RollupDelta>);
+
+impl<'a> Acc<'a> {
+    /// Counts one row of `weight` (and its `value`, if any) under `key`, for its
+    /// restaurant and all restaurants, and for `key` and all keys.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        project_id: i64,
+        metric: Metric,
+        restaurant: Option<&'a str>,
+        key: Cow<'a, str>,
+        minute: i64,
+        weight: f64,
+        value: Option<f64>,
+    ) {
+        for r in [restaurant, Some("")].into_iter().flatten() {
+            for k in [key.clone(), Cow::Borrowed("")] {
+                self.one((project_id, metric, r, k, minute), weight, value);
+                if key.is_empty() {
+                    break;
+                }
+            }
+            if restaurant == Some("") {
+                break;
+            }
+        }
+    }
+
+    /// Counts a row under `key` only, with no all-keys row: browsers and devices are two
+    /// views of one page view (its all-keys row is the page view), and custom metrics
+    /// are unrelated series.
+    #[allow(clippy::too_many_arguments)]
+    fn add_key_only(
+        &mut self,
+        project_id: i64,
+        metric: Metric,
+        restaurant: Option<&'a str>,
+        key: Cow<'a, str>,
+        minute: i64,
+        weight: f64,
+        value: Option<f64>,
+    ) {
+        for r in [restaurant, Some("")].into_iter().flatten() {
+            self.one((project_id, metric, r, key.clone(), minute), weight, value);
+            if restaurant == Some("") {
+                break;
+            }
+        }
+    }
+
+    fn one(&mut self, k: Key<'a>, weight: f64, value: Option<f64>) {
+        let d = self
+            .0
+            .entry(k)
+            .or_insert_with_key(|(project_id, metric, r, page, minute)| RollupDelta {
+                project_id: *project_id,
+                metric: *metric,
+                restaurant: r.to_string(),
+                page: page.to_string(),
+                minute: *minute,
+                count: 0,
+                weighted: 0.0,
+                sum: 0.0,
+                sketch: (!metric.is_count()).then(Sketch::new),
+            });
+        d.count += 1;
+        d.weighted += weight;
+        if let Some(v) = value {
+            d.sum += v;
+            if let Some(s) = d.sketch.as_mut() {
+                s.add(v);
+            }
         }
     }
 }
 
-/// Folds a batch into one delta per (project, metric, key, minute), for each key (page,
-/// endpoint, browser, ...) and for all keys together (`""`). Rows are placed by the
-/// server's receive time, so a client with a wrong clock cannot put data into the past
-/// or the future (custom metrics, which carry their own time, are the exception).
+/// A sample weight that is usable: finite and at least 1 (an SDK sends at most all).
+fn weight(w: f64) -> f64 {
+    if w.is_finite() && w >= 1.0 {
+        w
+    } else {
+        1.0
+    }
+}
+
+/// Folds a batch into deltas per (project, metric, restaurant, key, minute), for each
+/// key (page, endpoint, browser, ...) and all keys (`""`), each restaurant and all
+/// restaurants (`""`). Rows are placed by the server's receive time, so a client with a
+/// wrong clock cannot put data into the past or the future (custom metrics, which carry
+/// their own time, are the exception). Page loads marked `duplicate` (a page view both
+/// SDKs reported) are left out.
 pub fn aggregate(batch: &IngestBatch, flags: &Thresholds) -> Vec<RollupDelta> {
     // Keys borrow from the batch: no allocation per row, only per new delta.
-    let mut acc = BTreeMap::new();
+    let mut acc = Acc::default();
     // A request's beacons share a user agent: parse each distinct one once.
     let mut agents: HashMap<&str, (String, String)> = HashMap::new();
     for ua in batch
@@ -215,95 +306,138 @@ pub fn aggregate(batch: &IngestBatch, flags: &Thresholds) -> Vec<RollupDelta> {
     {
         agents.entry(ua).or_insert_with(|| browser_and_device(ua));
     }
-    for e in &batch.page_loads {
+    for e in batch.page_loads.iter().filter(|e| e.kind != "duplicate") {
         let minute = crate::clock::minute_of(e.received_at_ms);
+        let (p, r, w) = (e.project_id, e.restaurant_id.as_deref(), weight(e.weight));
+        let page = || Cow::Borrowed(e.page.as_str());
         let is_view = e.kind == "pageload";
-        for page in [e.page.as_str(), ""] {
-            if is_view {
-                add(
-                    &mut acc,
-                    (e.project_id, Metric::PageView, page, minute),
-                    None,
-                );
+        if is_view {
+            acc.add(p, Metric::PageView, r, page(), minute, w, None);
+        }
+        for (metric, value) in Metric::timings(e) {
+            if value.is_some() {
+                acc.add(p, metric, r, page(), minute, w, value);
             }
-            for (metric, value) in Metric::timings(e) {
-                if value.is_some() {
-                    add(&mut acc, (e.project_id, metric, page, minute), value);
-                }
-            }
-            for (vital, value) in Metric::vitals(e) {
-                if let Some(v) = value {
-                    let rated = Metric::Rated(vital, vital.rate(v));
-                    add(&mut acc, (e.project_id, rated, page, minute), None);
-                }
+        }
+        for (vital, value) in Metric::vitals(e) {
+            if let Some(v) = value {
+                let rated = Metric::Rated(vital, vital.rate(v));
+                acc.add(p, rated, r, page(), minute, w, None);
             }
         }
         let agent = e.user_agent.as_deref().and_then(|ua| agents.get(ua));
         if let Some((browser, device)) = agent.filter(|_| is_view) {
-            add(
-                &mut acc,
-                (e.project_id, Metric::Browser, browser, minute),
+            acc.add_key_only(
+                p,
+                Metric::Browser,
+                r,
+                Cow::Owned(browser.clone()),
+                minute,
+                w,
                 None,
             );
-            add(
-                &mut acc,
-                (e.project_id, Metric::Device, device, minute),
+            acc.add_key_only(
+                p,
+                Metric::Device,
+                r,
+                Cow::Owned(device.clone()),
+                minute,
+                w,
                 None,
             );
         }
     }
-    let endpoints: Vec<String> = batch.api_calls.iter().map(ApiCallRow::endpoint).collect();
-    for (c, endpoint) in batch.api_calls.iter().zip(&endpoints) {
+    for c in &batch.api_calls {
         let minute = crate::clock::minute_of(c.received_at_ms);
-        for key in [endpoint.as_str(), ""] {
-            add(
-                &mut acc,
-                (c.project_id, Metric::ApiCall, key, minute),
-                Some(c.duration_ms),
-            );
-            if c.failed() {
-                add(
-                    &mut acc,
-                    (c.project_id, Metric::ApiError, key, minute),
-                    None,
-                );
-            }
-            if c.duration_ms >= flags.slow_call_ms {
-                add(&mut acc, (c.project_id, Metric::ApiSlow, key, minute), None);
-            }
+        let (p, r, w) = (c.project_id, c.restaurant_id.as_deref(), weight(c.weight));
+        let key: Cow<str> = Cow::Owned(c.endpoint());
+        acc.add(
+            p,
+            Metric::ApiCall,
+            r,
+            key.clone(),
+            minute,
+            w,
+            Some(c.duration_ms),
+        );
+        if c.failed() {
+            acc.add(p, Metric::ApiError, r, key.clone(), minute, w, None);
+        }
+        if c.duration_ms >= flags.slow_call_ms {
+            acc.add(p, Metric::ApiSlow, r, key, minute, w, None);
         }
     }
     for m in &batch.memory {
         let minute = crate::clock::minute_of(m.received_at_ms);
-        for page in [m.page.as_str(), ""] {
-            add(
-                &mut acc,
-                (m.project_id, Metric::Memory, page, minute),
-                Some(m.used_mb),
-            );
-            if m.used_mb > flags.memory_warning_mb {
-                add(
-                    &mut acc,
-                    (m.project_id, Metric::MemoryWarning, page, minute),
-                    None,
-                );
-            }
+        let (p, r) = (m.project_id, m.restaurant_id.as_deref());
+        let page = Cow::Borrowed(m.page.as_str());
+        acc.add(
+            p,
+            Metric::Memory,
+            r,
+            page.clone(),
+            minute,
+            1.0,
+            Some(m.used_mb),
+        );
+        if m.used_mb > flags.memory_warning_mb {
+            acc.add(p, Metric::MemoryWarning, r, page, minute, 1.0, None);
         }
     }
-    for p in &batch.custom {
-        let minute = crate::clock::minute_of(p.at_ms);
-        add(
-            &mut acc,
-            (p.project_id, Metric::Custom, p.name.as_str(), minute),
-            Some(p.value),
+    for pt in &batch.custom {
+        let minute = crate::clock::minute_of(pt.at_ms);
+        let name = Cow::Borrowed(pt.name.as_str());
+        acc.add_key_only(
+            pt.project_id,
+            Metric::Custom,
+            None,
+            name,
+            minute,
+            1.0,
+            Some(pt.value),
         );
     }
-    acc.into_values().collect()
+    for q in &batch.server_requests {
+        let minute = crate::clock::minute_of(q.received_at_ms);
+        let (p, r, w) = (q.project_id, q.restaurant_id.as_deref(), weight(q.weight));
+        let key: Cow<str> = Cow::Owned(q.key());
+        acc.add(
+            p,
+            Metric::ServerRequest,
+            r,
+            key.clone(),
+            minute,
+            w,
+            Some(q.duration_ms),
+        );
+        if q.failed {
+            acc.add(p, Metric::ServerError, r, key, minute, w, None);
+        }
+    }
+    for q in &batch.db_queries {
+        let minute = crate::clock::minute_of(q.received_at_ms);
+        let (p, r, w) = (q.project_id, q.restaurant_id.as_deref(), weight(q.weight));
+        let key: Cow<str> = Cow::Owned(format!("{}\t{}", q.service, q.statement));
+        acc.add(
+            p,
+            Metric::DbQuery,
+            r,
+            key.clone(),
+            minute,
+            w,
+            Some(q.duration_ms),
+        );
+        if q.duration_ms >= flags.slow_query_ms {
+            acc.add(p, Metric::DbSlow, r, key, minute, w, None);
+        }
+    }
+    acc.0.into_values().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ApiCallRow;
 
     fn event(page: &str, at_ms: i64, load: Option<f64>) -> RumEventRow {
         RumEventRow {
@@ -324,6 +458,7 @@ mod tests {
             cls: None,
             inp: None,
             source: "rum",
+            weight: 1.0,
         }
     }
 
@@ -372,6 +507,7 @@ mod tests {
             session_id: None,
             restaurant_id: None,
             source: "rum",
+            weight: 1.0,
         };
         let calls = [
             call("/api/orders/:id", Some(200), 100.0),
@@ -473,6 +609,7 @@ mod tests {
             session_id: None,
             restaurant_id: None,
             source: "rum",
+            weight: 1.0,
         };
         let d = aggregate(
             &IngestBatch {

@@ -212,3 +212,29 @@ contract! {
         assert!(!s.delete_rule("kds_lag").await.unwrap());
     }
 }
+
+contract! {
+    async fn transitions_and_deliveries_per_rule_feed_the_noise_report(s) {
+        two_fired(s).await;
+        let resolve = Evaluation {
+            records: vec![alert_record("a", "inactive", Some("resolved"), 5_000)],
+            outbox: vec![],
+        };
+        s.record_evaluation(&resolve).await.unwrap();
+        let changes: Vec<(String, String)> = s
+            .transitions_since(0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.rule, h.change))
+            .collect();
+        let pair = |r: &str, c: &str| (r.to_string(), c.to_string());
+        assert_eq!(changes, [pair("a", "fired"), pair("b", "fired"), pair("a", "resolved")], "oldest first");
+        assert_eq!(s.transitions_since(2_000).await.unwrap().len(), 1);
+        let due = s.due_notifications(i64::MAX, 10).await.unwrap();
+        s.notification_delivered(due[0].id, 1_500).await.unwrap();
+        let per_rule = s.deliveries_per_rule(0).await.unwrap();
+        assert_eq!(per_rule, [("a".to_string(), 1), ("b".to_string(), 1)], "a grouped message counts for each rule");
+        assert!(s.deliveries_per_rule(2_000).await.unwrap().is_empty());
+    }
+}

@@ -72,9 +72,9 @@ contract! {
         let view_rounds = ROUNDS.div_ceil(2);
         let views = (view_rounds * 2 * ROWS) as u64;
         for page in ["/race", ""] {
-            let v = s.rollups(p.id, Metric::PageView, page, minute, minute).await.unwrap();
+            let v = s.rollups(p.id, Metric::PageView, "", page, minute, minute).await.unwrap();
             assert_eq!(v[0].count, views, "page views of {page:?}");
-            let load = s.rollups(p.id, Metric::Load, page, minute, minute).await.unwrap();
+            let load = s.rollups(p.id, Metric::Load, "", page, minute, minute).await.unwrap();
             assert_eq!((load[0].count, load[0].sum), (views, (view_rounds * ROWS) as f64 * 300.0));
             assert_eq!(load[0].sketch.as_ref().unwrap().count(), views);
         }

@@ -231,3 +231,45 @@ contract! {
         assert_eq!(s.session_health(p.id, 60_000, 120_000).await.unwrap().total, 0);
     }
 }
+
+contract! {
+    async fn issue_activity_counts_matching_events_of_unresolved_issues_in_the_window(s) {
+        let p = s.ensure_project("activity", "A", "key-activity").await.unwrap();
+        let at = 10 * HOUR;
+        let ev = |fp: &str, t: i64, env: &str, restaurant: &str| {
+            let mut e = error(p.id, fp, t, &[("restaurant_id", restaurant)]);
+            e.environment = Some(env.into());
+            e
+        };
+        let changes = write(
+            s,
+            errors(vec![
+                ev("busy", at, "production", "r-1"),
+                ev("busy", at + 1, "production", "r-1"),
+                ev("busy", at + 2, "staging", "r-1"),
+                ev("quiet", at - 2 * HOUR, "production", "r-2"),
+                ev("fixed", at, "production", "r-1"),
+            ]),
+        )
+        .await;
+        let fixed = changes[4].0;
+        s.set_issue_status(fixed, IssueStatus::Resolved).await.unwrap();
+        let q = |f: fn(&mut store::IssueActivityQuery)| {
+            let mut q = store::IssueActivityQuery { since_ms: at - HOUR, limit: 10, ..Default::default() };
+            f(&mut q);
+            q
+        };
+        let found = s.issue_activity(p.id, &q(|_| {})).await.unwrap();
+        let seen: Vec<(&str, u64)> = found.iter().map(|a| (a.title.as_str(), a.events)).collect();
+        assert_eq!(seen, [("busy happened", 3)], "unresolved, with events in the window");
+        assert_eq!(found[0].first_seen_ms, at);
+        let prod = s.issue_activity(p.id, &q(|q| q.environment = Some("production".into()))).await.unwrap();
+        assert_eq!(prod[0].events, 2, "events of that environment");
+        let tagged = s
+            .issue_activity(p.id, &q(|q| q.tags = vec![("restaurant_id".into(), "r-2".into())]))
+            .await
+            .unwrap();
+        assert!(tagged.is_empty(), "the r-2 issue has no events in the window");
+        assert!(s.issue_activity(p.id, &q(|q| q.level = Some("fatal".into()))).await.unwrap().is_empty());
+    }
+}

@@ -16,4 +16,5 @@ mod maintenance;
 mod perf;
 mod probes;
 mod projects;
+mod restaurants;
 mod security;

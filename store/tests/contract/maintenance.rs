@@ -36,7 +36,7 @@ contract! {
 
         assert_eq!(s.count_rum_events(p.id).await.unwrap(), 2);
         let minutes: Vec<i64> = s
-            .rollups(p.id, Metric::PageView, "", 0, 10)
+            .rollups(p.id, Metric::PageView, "", "", 0, 10)
             .await
             .unwrap()
             .iter()
@@ -68,7 +68,7 @@ contract! {
             }
             seen += b.rows - a.rows;
         }
-        assert_eq!(seen, gone.len() as u64 * 6, "one row of each of six tables per old time");
+        assert_eq!(seen, gone.len() as u64 * 8, "one row of each of eight tables per old time");
         assert!(deleted >= seen, "{deleted} returned, {seen} seen gone");
 
         let rows = s.restaurant_rows(p, "r-raw", 0).await.unwrap();

@@ -1,7 +1,9 @@
 //! Rollups and the raw reads of the Performance page.
 
 use crate::support::*;
-use store::{ApiCallRow, IngestBatch, MemorySample, Metric, RumEventRow, SlowCall, Storage};
+use store::{
+    ApiCallRow, IngestBatch, MemorySample, Metric, RumEventRow, ServerRequestRow, SlowCall, Storage,
+};
 
 /// Two flushes of rollup deltas for `/menu`, `/about`, `/checkout` and all pages.
 async fn two_flushes(s: &dyn Storage) -> i64 {
@@ -93,36 +95,36 @@ contract! {
             ..IngestBatch::default()
         };
         write(s, batch).await;
-        let rows = s.rollups(p.id, Metric::ApiCall, "POST /api/orders", 0, 5).await.unwrap();
+        let rows = s.rollups(p.id, Metric::ApiCall, "", "POST /api/orders", 0, 5).await.unwrap();
         assert_eq!((rows[0].count, rows[0].sum), (2, 2720.0));
-        let by_endpoint = s.rollups_by_key(p.id, Metric::ApiCall, 0, 5).await.unwrap();
+        let by_endpoint = s.rollups_by_key(p.id, Metric::ApiCall, "", 0, 5).await.unwrap();
         let keys: Vec<&str> = by_endpoint.iter().map(|r| r.page.as_str()).collect();
         assert_eq!(keys, ["POST /api/orders"], "the all-endpoints row is not a key");
-        let failed = s.rollups(p.id, Metric::ApiError, "", 0, 5).await.unwrap();
+        let failed = s.rollups(p.id, Metric::ApiError, "", "", 0, 5).await.unwrap();
         assert_eq!(failed[0].count, 1);
-        let lcp = s.rollups(p.id, Metric::LargestContentfulPaint, "", 0, 5).await.unwrap();
+        let lcp = s.rollups(p.id, Metric::LargestContentfulPaint, "", "", 0, 5).await.unwrap();
         assert_eq!(lcp[0].count, 1, "vitals roll up like timings");
     }
 
     async fn rollup_deltas_merge_counts_sums_and_sketches_into_the_stored_minute(s) {
         let p = two_flushes(s).await;
-        let load = s.rollups(p, Metric::Load, "/menu", 0, 10).await.unwrap();
+        let load = s.rollups(p, Metric::Load, "", "/menu", 0, 10).await.unwrap();
         assert_eq!(summary(&load), [("/menu", 7, 5, 1500.0), ("/menu", 8, 1, 50.0)]);
         let merged = load[0].sketch.as_ref().unwrap();
         assert_eq!(merged.count(), 5, "the stored sketch holds both flushes");
         assert!(near(merged.quantile(0.2), 100.0));
         assert!(near(merged.quantile(0.5), 300.0));
         assert!(near(merged.quantile(1.0), 500.0));
-        let only_8 = s.rollups(p, Metric::Load, "/menu", 8, 8).await.unwrap();
+        let only_8 = s.rollups(p, Metric::Load, "", "/menu", 8, 8).await.unwrap();
         assert_eq!(summary(&only_8), [("/menu", 8, 1, 50.0)], "bounds inclusive");
-        assert!(s.rollups(p, Metric::Load, "/menu", 0, 6).await.unwrap().is_empty());
-        let all_pages = s.rollups(p, Metric::Load, "", 0, 10).await.unwrap();
+        assert!(s.rollups(p, Metric::Load, "", "/menu", 0, 6).await.unwrap().is_empty());
+        let all_pages = s.rollups(p, Metric::Load, "", "", 0, 10).await.unwrap();
         assert_eq!(summary(&all_pages), [("", 7, 2, 300.0)]);
     }
 
     async fn rollups_by_key_list_every_key_but_the_all_pages_row(s) {
         let p = two_flushes(s).await;
-        let by_page = s.rollups_by_key(p, Metric::PageView, 0, 10).await.unwrap();
+        let by_page = s.rollups_by_key(p, Metric::PageView, "", 0, 10).await.unwrap();
         assert_eq!(
             summary(&by_page),
             [
@@ -133,13 +135,13 @@ contract! {
             ]
         );
         assert!(by_page.iter().all(|r| r.sketch.is_none()), "counts only");
-        let by_load = s.rollups_by_key(p, Metric::Load, 0, 10).await.unwrap();
+        let by_load = s.rollups_by_key(p, Metric::Load, "", 0, 10).await.unwrap();
         assert_eq!(by_load.len(), 2, "only /menu is a key of load");
     }
 
     async fn top_pages_rank_by_views_then_by_page(s) {
         let p = two_flushes(s).await;
-        let top = |from, to, limit| async move { s.top_pages(p, from, to, limit).await.unwrap() };
+        let top = |from, to, limit| async move { s.top_pages(p, "", from, to, limit).await.unwrap() };
         let pages = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
             v.iter().map(|(p, n)| (p.to_string(), *n)).collect()
         };
@@ -167,7 +169,7 @@ contract! {
         };
         s.write_batch(&raw, &[]).await.unwrap();
         assert_eq!(s.count_rum_events(p.id).await.unwrap(), 3, "vitals beacons too");
-        assert!(s.rollups(p.id, Metric::PageView, "", 0, 10).await.unwrap().is_empty());
+        assert!(s.rollups(p.id, Metric::PageView, "", "", 0, 10).await.unwrap().is_empty());
     }
 
     async fn slow_calls_come_slowest_first_from_their_threshold_on(s) {
@@ -230,5 +232,91 @@ contract! {
         let calls = s.api_durations_by_restaurant(p.id, at, at + 60_000).await.unwrap();
         assert_eq!(calls, [(Some("r-2".into()), 321.0)]);
         assert!(s.page_views_by_restaurant(p.id, at + 60_000, at + 120_000).await.unwrap().is_empty());
+    }
+}
+
+contract! {
+    async fn sampled_rows_count_with_their_weight_and_per_restaurant(s) {
+        let p = s.ensure_project("weights", "W", "key-weights").await.unwrap();
+        let view = |restaurant: Option<&str>, weight: f64| RumEventRow {
+            restaurant_id: restaurant.map(Into::into),
+            weight,
+            ..page_load(p.id, 60_000)
+        };
+        write(
+            s,
+            IngestBatch {
+                page_loads: vec![view(Some("r-1"), 10.0), view(Some("r-1"), 10.0), view(Some("r-2"), 1.0), view(None, 1.0)],
+                ..IngestBatch::default()
+            },
+        )
+        .await;
+        let all = s.rollups(p.id, Metric::PageView, "", "", 0, 5).await.unwrap();
+        assert_eq!((all[0].count, all[0].weighted), (4, 22.0), "a 10 % sample counts ten times");
+        let r1 = s.rollups(p.id, Metric::PageView, "r-1", "", 0, 5).await.unwrap();
+        assert_eq!((r1[0].count, r1[0].weighted), (2, 20.0));
+        let r1_page = s.rollups(p.id, Metric::PageView, "r-1", "/", 0, 5).await.unwrap();
+        assert_eq!(r1_page[0].weighted, 20.0, "restaurant and page together");
+        let by = s.rollups_by_restaurant(p.id, Metric::PageView, 0, 5).await.unwrap();
+        let views: Vec<(&str, f64)> = by.iter().map(|r| (r.restaurant.as_str(), r.weighted)).collect();
+        assert_eq!(views, [("r-1", 20.0), ("r-2", 1.0)], "the all-restaurants row is not listed");
+        assert_eq!(s.top_pages(p.id, "r-2", 0, 5, 10).await.unwrap(), [("/".to_string(), 1)]);
+        let lcp = s.rollups(p.id, Metric::LargestContentfulPaint, "r-2", "", 0, 5).await.unwrap();
+        assert_eq!(lcp[0].count, 1, "vitals per restaurant too");
+    }
+
+    async fn duplicate_page_loads_are_stored_but_not_counted(s) {
+        let p = s.ensure_project("dups", "D", "key-dups").await.unwrap();
+        let batch = IngestBatch {
+            page_loads: vec![page_load(p.id, 60_000), RumEventRow { kind: "duplicate", ..page_load(p.id, 60_000) }],
+            ..IngestBatch::default()
+        };
+        write(s, batch).await;
+        assert_eq!(s.count_rum_events(p.id).await.unwrap(), 2);
+        let views = s.rollups(p.id, Metric::PageView, "", "", 0, 5).await.unwrap();
+        assert_eq!(views[0].count, 1);
+        let lcp = s.rollups(p.id, Metric::LargestContentfulPaint, "", "", 0, 5).await.unwrap();
+        assert_eq!(lcp[0].count, 1, "nor in the vitals");
+    }
+
+    async fn server_requests_and_db_queries_roll_up_per_endpoint_and_statement(s) {
+        let p = s.ensure_project("server", "S", "key-server").await.unwrap();
+        let at = 120_000;
+        let batch = IngestBatch {
+            server_requests: vec![
+                server_request(p.id, at, "/api/orders/:id", 200, 40.0),
+                server_request(p.id, at, "/api/orders/:id", 503, 900.0),
+                ServerRequestRow { weight: 10.0, ..server_request(p.id, at, "/api/menu", 200, 5.0) },
+            ],
+            db_queries: vec![
+                db_query(p.id, at, "SELECT * FROM orders WHERE id = ?", 12.0),
+                db_query(p.id, at, "SELECT * FROM orders WHERE id = ?", 2_500.0),
+                db_query(p.id, at, "UPDATE menu SET price = ?", 3_000.0),
+            ],
+            ..IngestBatch::default()
+        };
+        write(s, batch).await;
+        let all = s.rollups(p.id, Metric::ServerRequest, "", "", 0, 5).await.unwrap();
+        assert_eq!((all[0].count, all[0].weighted), (3, 12.0));
+        let failed = s.rollups(p.id, Metric::ServerError, "", "", 0, 5).await.unwrap();
+        assert_eq!(failed[0].weighted, 1.0);
+        let keys: Vec<String> = s
+            .rollups_by_key(p.id, Metric::ServerRequest, "", 0, 5)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.page)
+            .collect();
+        assert_eq!(keys, [store::server_key("api", "production", "GET /api/menu"), store::server_key("api", "production", "GET /api/orders/:id")]);
+        let slow = s.rollups(p.id, Metric::DbSlow, "", "", 0, 5).await.unwrap();
+        assert_eq!(slow[0].weighted, 2.0, "queries of 2 s or more");
+        let statements = s.rollups_by_key(p.id, Metric::DbQuery, "r-raw", 0, 5).await.unwrap();
+        assert_eq!(statements.len(), 2, "per restaurant too");
+        let slowest = s.slowest_queries(p.id, 0, Some(("api", "SELECT * FROM orders WHERE id = ?")), 5).await.unwrap();
+        let d: Vec<f64> = slowest.iter().map(|q| q.duration_ms).collect();
+        assert_eq!(d, [2_500.0, 12.0], "slowest first, of one statement");
+        assert_eq!(slowest[0].transaction.as_deref(), Some("GET /api/orders/:id"));
+        assert_eq!(s.slowest_queries(p.id, 0, None, 1).await.unwrap()[0].duration_ms, 3_000.0);
+        assert!(s.slowest_queries(p.id, at + 1, None, 5).await.unwrap().is_empty());
     }
 }

@@ -3,9 +3,9 @@
 use serde_json::json;
 use store::{
     rollup::aggregate, test_db::TestPg, AlertRecord, ApiCallRow, AuditEntry, BusinessCount,
-    BusinessEvent, CustomPoint, Database, ErrorEvent, IngestBatch, IssueChange, LogLine,
-    Maintenance, MemorySample, Metric, NewErrorEvent, ProbeResult, RollupDelta, RollupRow,
-    RumEventRow, Sketch, Storage, TransitionRecord,
+    BusinessEvent, CustomPoint, Database, DbQueryRow, ErrorEvent, IngestBatch, IssueChange,
+    LogLine, Maintenance, MemorySample, Metric, NewErrorEvent, ProbeResult, RollupDelta, RollupRow,
+    RumEventRow, ServerRequestRow, Sketch, Storage, TransitionRecord,
 };
 
 pub const MINUTE: i64 = 60_000;
@@ -105,6 +105,7 @@ pub fn page_load(project_id: i64, at: i64) -> RumEventRow {
         cls: Some(0.05),
         inp: None,
         source: "rum",
+        weight: 1.0,
     }
 }
 
@@ -120,6 +121,7 @@ pub fn api_call(project_id: i64, at: i64, route: &str, duration_ms: f64) -> ApiC
         session_id: None,
         restaurant_id: None,
         source: "rum",
+        weight: 1.0,
     }
 }
 
@@ -208,9 +210,11 @@ pub fn timing(
     RollupDelta {
         project_id,
         metric,
+        restaurant: String::new(),
         page: page.into(),
         minute,
         count: values.len() as u64,
+        weighted: values.len() as f64,
         sum: values.iter().sum(),
         sketch: Some(sketch),
     }
@@ -221,9 +225,11 @@ pub fn views(project_id: i64, page: &str, minute: i64, count: u64) -> RollupDelt
     RollupDelta {
         project_id,
         metric: Metric::PageView,
+        restaurant: String::new(),
         page: page.into(),
         minute,
         count,
+        weighted: count as f64,
         sum: 0.0,
         sketch: None,
     }
@@ -392,12 +398,56 @@ pub fn raw_rows(project_id: i64, at: i64) -> IngestBatch {
         }],
         business: vec![order(project_id, at, Some("r-raw"), 100)],
         logs: vec![log_line(project_id, at, "info", "raw", json!({}))],
+        server_requests: vec![server_request(project_id, at, "/api/orders/:id", 200, 40.0)],
+        db_queries: vec![db_query(
+            project_id,
+            at,
+            "SELECT * FROM orders WHERE id = ?",
+            12.0,
+        )],
         ..IngestBatch::default()
     }
 }
 
+/// A request the `api` service answered, of restaurant `r-raw`.
+pub fn server_request(
+    project_id: i64,
+    at: i64,
+    route: &str,
+    status: u16,
+    duration_ms: f64,
+) -> ServerRequestRow {
+    ServerRequestRow {
+        project_id,
+        received_at_ms: at,
+        service: "api".into(),
+        environment: Some("production".into()),
+        method: "GET".into(),
+        route: route.into(),
+        status: Some(status),
+        failed: status >= 500,
+        duration_ms,
+        restaurant_id: Some("r-raw".into()),
+        weight: 1.0,
+    }
+}
+
+/// A query of the `api` service.
+pub fn db_query(project_id: i64, at: i64, statement: &str, duration_ms: f64) -> DbQueryRow {
+    DbQueryRow {
+        project_id,
+        received_at_ms: at,
+        service: "api".into(),
+        statement: statement.into(),
+        duration_ms,
+        transaction: Some("GET /api/orders/:id".into()),
+        restaurant_id: Some("r-raw".into()),
+        weight: 1.0,
+    }
+}
+
 /// The tables `capacity` reports, in its order.
-pub const CAPACITY_TABLES: [&str; 8] = [
+pub const CAPACITY_TABLES: [&str; 10] = [
     "rum_events",
     "error_events",
     "api_calls",
@@ -406,4 +456,6 @@ pub const CAPACITY_TABLES: [&str; 8] = [
     "log_lines",
     "custom_points",
     "probe_results",
+    "server_requests",
+    "db_queries",
 ];

@@ -50,6 +50,7 @@ pub fn into_batch(batch: Batch, src: &Source, out: &mut IngestBatch) {
         .user_agent
         .as_deref()
         .map(|u| u.chars().take(512).collect::<String>());
+    let weight = crate::ingest::sampling::weight_of(context.sample_rate);
     for b in beacons {
         let session = b.raw.session.clone().or_else(|| context.session.clone());
         let r = &b.raw;
@@ -76,6 +77,7 @@ pub fn into_batch(batch: Batch, src: &Source, out: &mut IngestBatch) {
                 cls: r.cls,
                 inp: r.inp,
                 source: "rum",
+                weight,
             }),
             Kind::Api => out.api_calls.push(ApiCallRow {
                 project_id: src.project.id,
@@ -88,6 +90,7 @@ pub fn into_batch(batch: Batch, src: &Source, out: &mut IngestBatch) {
                 session_id: session,
                 restaurant_id: restaurant.clone(),
                 source: "rum",
+                weight,
             }),
             Kind::Memory => out.memory.push(MemorySample {
                 project_id: src.project.id,

@@ -40,6 +40,9 @@ pub struct Context {
     #[serde(default)]
     pub tags: Map<String, Value>,
     pub user: Option<Map<String, Value>>,
+    /// The SDK's `sampleRate` when below 1: each row stands for `1 / sampleRate`.
+    #[serde(rename = "sampleRate")]
+    pub sample_rate: Option<f64>,
 }
 
 /// Every field any beacon type has, all optional: one typed pass reads any mix.

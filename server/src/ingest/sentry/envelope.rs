@@ -25,6 +25,16 @@ pub struct EnvelopeHeader {
     pub event_id: Option<String>,
     pub dsn: Option<String>,
     pub sent_at: Option<String>,
+    /// The dynamic sampling context: `sample_rate` (a string or number) is the SDK's
+    /// traces sample rate.
+    pub trace: Option<serde_json::Value>,
+}
+
+impl EnvelopeHeader {
+    /// The traces sample rate the SDK declared, if any.
+    pub fn sample_rate(&self) -> Option<f64> {
+        super::transaction::number(self.trace.as_ref()?.get("sample_rate"))
+    }
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

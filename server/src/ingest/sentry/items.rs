@@ -12,6 +12,8 @@ pub struct Source<'a> {
     pub project: &'a Project,
     pub received_at_ms: i64,
     pub user_agent: Option<&'a str>,
+    /// The envelope's traces sample rate (its dynamic sampling context).
+    pub sample_rate: Option<f64>,
 }
 
 impl Source<'_> {
@@ -62,10 +64,17 @@ pub fn add(
             Ok(Handled::Kept(id))
         }
         "transaction" => {
-            let p =
-                transaction::performance(payload, project_id, src.received_at_ms, src.user_agent)?;
+            let p = transaction::performance(
+                payload,
+                project_id,
+                src.received_at_ms,
+                src.user_agent,
+                src.sample_rate,
+            )?;
             batch.page_loads.extend(p.page_load);
             batch.api_calls.extend(p.api_calls);
+            batch.server_requests.extend(p.server_request);
+            batch.db_queries.extend(p.db_queries);
             Ok(Handled::Kept(None))
         }
         "session" => {
@@ -122,6 +131,7 @@ mod tests {
     fn each_item_type_lands_where_it_belongs() {
         let p = project();
         let src = Source {
+            sample_rate: None,
             project: &p,
             received_at_ms: 10,
             user_agent: None,
