@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use protocol::{
     AlertHistoryQuery, AlertsView, AuditEntry, AuditQuery, BusinessView, HealthView, IssueDetail,
-    IssueQuery, IssueSummary, LogLine, LogQuery, Overview, PerformanceView, Range, SettingsView,
+    IssueQuery, IssueSummary, LogLine, LogQuery, Overview, PerformanceView, Range, ServerView,
+    SettingsView,
 };
 
 /// The signed-in user, put into request extensions by the server's auth layer.
@@ -39,6 +40,13 @@ pub trait DashboardSource: Send + Sync + 'static {
         page: Option<String>,
         restaurant: Option<String>,
     ) -> Result<PerformanceView, String>;
+    async fn server(
+        &self,
+        range: Range,
+        service: Option<String>,
+        environment: Option<String>,
+        restaurant: Option<String>,
+    ) -> Result<ServerView, String>;
 }
 
 /// Context handle for the server's [`DashboardSource`].
@@ -85,6 +93,21 @@ pub async fn get_issue_detail(id: i64) -> Result<Option<IssueDetail>, ServerFnEr
     dashboard()?
         .0
         .issue_detail(id)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/api/ui")]
+pub async fn get_server(
+    range: Range,
+    service: Option<String>,
+    environment: Option<String>,
+    restaurant: Option<String>,
+) -> Result<ServerView, ServerFnError> {
+    current_user()?;
+    dashboard()?
+        .0
+        .server(range, service, environment, restaurant)
         .await
         .map_err(ServerFnError::new)
 }

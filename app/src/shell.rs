@@ -2,7 +2,7 @@
 
 use crate::pages::{
     AlertsPage, AuditPage, BusinessPage, HealthPage, IssuePage, IssuesPage, LoginPage, LogsPage,
-    NotFound, OverviewPage, PerformancePage, RuleEditPage, SettingsPage,
+    NotFound, OverviewPage, PerformancePage, RuleEditPage, ServerPage, SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/issues") view=IssuesPage ssr=SsrMode::Async/>
                 <Route path=path!("/issues/:id") view=IssuePage ssr=SsrMode::Async/>
                 <Route path=path!("/performance") view=PerformancePage ssr=SsrMode::Async/>
+                <Route path=path!("/server") view=ServerPage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts") view=AlertsPage ssr=SsrMode::Async/>
                 <Route path=path!("/alerts/rules/edit") view=RuleEditPage ssr=SsrMode::Async/>
                 <Route path=path!("/status") view=HealthPage ssr=SsrMode::Async/>

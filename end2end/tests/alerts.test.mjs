@@ -3,7 +3,7 @@
 // Overview's alerts card shows it; then the Health page gets a probe.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMonitor, launchBrowser, watchErrors, eventually, PASSWORD } from "./support.mjs";
+import { startMonitor, launchBrowser, watchErrors, eventually, signIn } from "./support.mjs";
 
 let monitor, browser;
 before(async () => {
@@ -20,11 +20,7 @@ test("a rule made on the Alerts page fires, is acknowledged, and shows on the Ov
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(monitor.base + "/login");
-  await page.fill("input[name=username]", "admin");
-  await page.fill("input[name=password]", PASSWORD);
-  await page.click("button[type=submit]");
-  await page.waitForURL(monitor.base + "/");
+  await signIn(page, monitor.base);
 
   await page.getByRole("link", { name: "Alerts" }).first().click();
   await page.getByText("Nothing is firing.").waitFor();

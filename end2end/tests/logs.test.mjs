@@ -2,7 +2,7 @@
 // appears without a reload; the Business and Audit pages render without console errors.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMonitor, launchBrowser, watchErrors, PASSWORD } from "./support.mjs";
+import { startMonitor, launchBrowser, watchErrors, signIn } from "./support.mjs";
 
 let monitor, browser;
 before(async () => {
@@ -18,11 +18,7 @@ test("the live tail shows a line as it arrives; Business and Audit render", asyn
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(monitor.base + "/login");
-  await page.fill("input[name=username]", "admin");
-  await page.fill("input[name=password]", PASSWORD);
-  await page.click("button[type=submit]");
-  await page.waitForURL(monitor.base + "/");
+  await signIn(page, monitor.base);
 
   await page.getByRole("link", { name: "Logs", exact: true }).click();
   await page.getByText("No log lines match.").waitFor();

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startMonitor, launchBrowser, watchErrors, eventually, PASSWORD } from "./support.mjs";
+import { startMonitor, launchBrowser, watchErrors, eventually, signIn } from "./support.mjs";
 
 const HTML = readFileSync(fileURLToPath(new URL("../fixtures/rum-app/index.html", import.meta.url)), "utf8");
 // A 1×1 PNG, shown at 640×320: the largest element, so the LCP candidate.
@@ -47,11 +47,7 @@ before(async () => {
   browser = await launchBrowser();
   admin = await browser.newContext();
   const login = await admin.newPage();
-  await login.goto(monitor.base + "/login");
-  await login.fill("input[name=username]", "admin");
-  await login.fill("input[name=password]", PASSWORD);
-  await login.click("button[type=submit]");
-  await login.waitForURL(monitor.base + "/");
+  await signIn(login, monitor.base);
   await login.close();
   key = (await api("/api/v1/projects"))[0].public_key;
   site = await serve(HTML.replaceAll("MONITOR", monitor.base).replaceAll("KEY", key));

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { startMonitor, launchBrowser, watchErrors, eventually, PASSWORD } from "./support.mjs";
+import { startMonitor, launchBrowser, watchErrors, eventually, signIn } from "./support.mjs";
 
 const APP = fileURLToPath(new URL("../fixtures/sentry-app/app.js", import.meta.url));
 const SDK_VERSION = createRequire(import.meta.url)("@sentry/browser/package.json").version;
@@ -120,11 +120,7 @@ before(async () => {
   // Sign in as a person would, then read the default project's DSN.
   admin = await browser.newContext();
   const login = await admin.newPage();
-  await login.goto(monitor.base + "/");
-  await login.fill("input[name=username]", "admin");
-  await login.fill("input[name=password]", PASSWORD);
-  await login.click("button[type=submit]");
-  await login.waitForURL(monitor.base + "/");
+  await signIn(login, monitor.base);
   await login.close();
   const projects = await api("/api/v1/projects");
   assert.ok(Array.isArray(projects) && projects.length >= 1, `projects: ${show(projects)}`);

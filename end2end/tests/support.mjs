@@ -84,3 +84,12 @@ export async function eventually(fn, ms = 15_000, every = 250) {
   }
   throw new Error(`condition not met in ${ms} ms (last: ${last})`);
 }
+
+/// Signs `page` in as the admin through the login form; its context keeps the session.
+export async function signIn(page, base) {
+  await page.goto(base + "/login");
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(base + "/");
+}

@@ -221,6 +221,40 @@ pub struct AlertsView {
     pub metrics: Vec<String>,
     /// After how long an unacknowledged critical alert escalates; `None`: never.
     pub escalate_after_secs: Option<u64>,
+    /// Per rule over the last 7 and 30 days: what to review and tune.
+    pub noise: Vec<NoiseReport>,
+    /// Restaurants' opening hours (for `only_when_open` rules).
+    pub opening_hours: Vec<OpeningHoursView>,
+}
+
+/// How much one rule paged over a span (`GET /api/v1/alerts/noise`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NoiseReport {
+    pub rule: String,
+    /// `7d` or `30d`.
+    pub span: String,
+    pub firings: u64,
+    /// Firings resolved within 10 minutes: candidates for `for` or `resolve_after`.
+    pub flaps: u64,
+    /// Messages delivered about the rule (each channel counts).
+    pub notifications: u64,
+    /// Time spent firing in the span, ms.
+    pub firing_ms: i64,
+    /// The median time from firing to acknowledgement, ms; `None` when none was.
+    pub median_ack_ms: Option<i64>,
+}
+
+/// A restaurant's opening hours and where they come from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpeningHoursView {
+    pub restaurant: String,
+    /// `"mon-fri 11:00-22:00, sat 12:00-23:00"`.
+    pub hours: String,
+    pub timezone: Option<String>,
+    /// `config` or `dashboard`.
+    pub origin: String,
+    /// Whether it is open now.
+    pub open_now: bool,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod overview;
 mod perf;
 mod range;
 mod security;
+mod server;
 mod settings;
 mod stats;
 
@@ -26,5 +27,6 @@ pub use overview::*;
 pub use perf::*;
 pub use range::*;
 pub use security::*;
+pub use server::*;
 pub use settings::*;
 pub use stats::*;

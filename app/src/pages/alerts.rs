@@ -107,6 +107,16 @@ fn AlertsBody(v: AlertsView, pairs: Vec<(&'static str, String)>) -> impl IntoVie
             <p><a class="button" href="/alerts/rules/edit">"New rule"</a></p>
             <RuleTable list=v.rules/>
         </section>
+        <section class="panel" id="noise">
+            <h2>"Noise report"</h2>
+            <p class="muted">"Per rule: firings, flaps (resolved within 10 minutes of firing), messages sent, time firing and the median time to acknowledge. A rule that flaps wants a `for` or `resolve_after`; one that nobody acknowledges may not be worth a page."</p>
+            <NoiseTable list=v.noise/>
+        </section>
+        <section class="panel" id="hours">
+            <h2>"Opening hours"</h2>
+            <p class="muted">"Rules with “only while the restaurant is open” judge a restaurant only inside these hours; a restaurant without hours is never judged by them."</p>
+            <HoursTable list=v.opening_hours/>
+        </section>
         <section class="panel" id="history">
             <h2>"History"</h2>
             <HistoryFilters pairs rules=rule_names/>
@@ -114,6 +124,72 @@ fn AlertsBody(v: AlertsView, pairs: Vec<(&'static str, String)>) -> impl IntoVie
             <h3>"Latest notifications"</h3>
             <DeliveryTable list=v.deliveries/>
         </section>
+    }
+}
+
+fn duration_text(ms: i64) -> String {
+    let m = ms / 60_000;
+    match m {
+        0 => format!("{} s", ms / 1000),
+        m if m < 120 => format!("{m} min"),
+        m => format!("{:.1} h", m as f64 / 60.0),
+    }
+}
+
+#[component]
+fn NoiseTable(list: Vec<protocol::NoiseReport>) -> impl IntoView {
+    view! {
+        <table class="noise">
+            <thead><tr><th>"Rule"</th><th>"Span"</th><th class="num">"Firings"</th><th class="num">"Flaps"</th><th class="num">"Messages"</th><th class="num">"Time firing"</th><th class="num">"Median time to acknowledge"</th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|n| view! {
+                    <tr class:noisy={n.flaps > 0}>
+                        <td>{n.rule}</td>
+                        <td>{n.span}</td>
+                        <td class="num">{n.firings}</td>
+                        <td class="num">{n.flaps}</td>
+                        <td class="num">{n.notifications}</td>
+                        <td class="num">{duration_text(n.firing_ms)}</td>
+                        <td class="num">{n.median_ack_ms.map(duration_text).unwrap_or_else(|| "–".into())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn HoursTable(list: Vec<protocol::OpeningHoursView>) -> impl IntoView {
+    view! {
+        <table class="opening-hours">
+            <thead><tr><th>"Restaurant"</th><th>"Hours"</th><th>"Time zone"</th><th>"From"</th><th>"Now"</th><th></th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|h| {
+                    let seg = path_segment(&h.restaurant);
+                    let stored = h.origin == "dashboard";
+                    view! {
+                        <tr>
+                            <td>{h.restaurant.clone()}</td>
+                            <td><code>{h.hours.clone()}</code></td>
+                            <td>{h.timezone.clone().unwrap_or_else(|| "UTC".into())}</td>
+                            <td>{h.origin.clone()}</td>
+                            <td>{if h.open_now { "open" } else { "closed" }}</td>
+                            <td class="actions">{stored.then(|| view! {
+                                <form method="post" action=format!("/alerts/hours/{seg}/delete")>
+                                    <button type="submit" class="danger">"Remove"</button>
+                                </form>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <form method="post" action="/alerts/hours" class="grid-form hours-form">
+            <label>"Restaurant " <input name="restaurant" required maxlength="128" placeholder="r-17"/></label>
+            <label>"Hours " <input name="hours" required placeholder="mon-fri 11:00-22:00, sat-sun 12:00-23:00"/></label>
+            <label>"Time zone " <input name="timezone" placeholder="Europe/Berlin"/></label>
+            <div><button type="submit">"Save hours"</button></div>
+        </form>
     }
 }
 

@@ -15,7 +15,7 @@ pub fn Layout(title: &'static str, active: &'static str, children: Children) -> 
         <Title text=title/>
         <header class="topbar">
             <span class="brand">"Restaurant OS Monitor"</span>
-            <nav>{link("/", "Overview")} {link("/issues", "Issues")} {link("/performance", "Performance")} {link("/business", "Business")} {link("/logs", "Logs")} {link("/alerts", "Alerts")} {link("/status", "Health")} {link("/audit", "Audit")} {link("/settings", "Settings")}</nav>
+            <nav>{link("/", "Overview")} {link("/issues", "Issues")} {link("/performance", "Performance")} {link("/server", "Server")} {link("/business", "Business")} {link("/logs", "Logs")} {link("/alerts", "Alerts")} {link("/status", "Health")} {link("/audit", "Audit")} {link("/settings", "Settings")}</nav>
             <form method="post" action="/auth/logout" class="logout">
                 <button type="submit">"Sign out"</button>
             </form>

@@ -12,6 +12,7 @@ mod logs;
 mod not_found;
 mod overview;
 mod performance;
+mod server;
 mod settings;
 mod widgets;
 
@@ -26,4 +27,5 @@ pub use logs::LogsPage;
 pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use performance::PerformancePage;
+pub use server::ServerPage;
 pub use settings::SettingsPage;

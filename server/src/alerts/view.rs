@@ -8,7 +8,9 @@ use super::{
     silence::{self, Labels},
 };
 use crate::{notify::outbox, services::Services};
-use protocol::{ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView};
+use protocol::{
+    ActiveAlert, AlertHistoryQuery, AlertsView, ChannelView, NoiseReport, OpeningHoursView,
+};
 use store::clock::now_ms;
 
 /// Pending and firing alert instances at `now_ms`, critical first, then oldest first.
@@ -83,11 +85,63 @@ pub async fn channels(services: &Services) -> anyhow::Result<Vec<ChannelView>> {
 /// Silences shown: active, upcoming, and those ended in the last week.
 const SILENCES_SHOWN_MS: i64 = 7 * 86_400_000;
 
+/// The noise report of every rule in force over the last 7 and 30 days.
+pub async fn noise(
+    services: &Services,
+    rules: &[Effective],
+    now: i64,
+) -> anyhow::Result<Vec<NoiseReport>> {
+    let names: Vec<String> = rules.iter().map(|e| e.rule.name.clone()).collect();
+    let longest = super::noise::SPANS.iter().map(|s| s.1).max().unwrap_or(0);
+    let transitions = services.storage.transitions_since(now - longest).await?;
+    let mut out = vec![];
+    for (span, ms) in super::noise::SPANS {
+        let delivered = services.storage.deliveries_per_rule(now - ms).await?;
+        out.extend(super::noise::report(
+            &names,
+            span,
+            ms,
+            now,
+            &transitions,
+            &delivered,
+        ));
+    }
+    Ok(out)
+}
+
+/// Every restaurant's opening hours, with where they come from and whether it is open.
+pub async fn opening_hours(services: &Services, now: i64) -> anyhow::Result<Vec<OpeningHoursView>> {
+    let stored: std::collections::HashSet<String> = services
+        .storage
+        .restaurant_hours()
+        .await?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    Ok(crate::restaurants::opening_hours(services)
+        .await?
+        .into_iter()
+        .map(|(restaurant, h)| OpeningHoursView {
+            origin: if stored.contains(&restaurant) {
+                "dashboard"
+            } else {
+                "config"
+            }
+            .into(),
+            open_now: h.is_open(now),
+            hours: h.hours.to_string(),
+            timezone: h.timezone,
+            restaurant,
+        })
+        .collect())
+}
+
 pub async fn page(services: &Services, history: AlertHistoryQuery) -> anyhow::Result<AlertsView> {
     let now = now_ms();
     let rules = ruleset::effective(services).await?;
     let mut metrics: Vec<String> = super::catalogue::CATALOGUE
         .iter()
+        .filter(|m| m.name != "custom")
         .map(|m| m.name.to_string())
         .collect();
     metrics.push("custom:<name>".into());
@@ -106,5 +160,7 @@ pub async fn page(services: &Services, history: AlertHistoryQuery) -> anyhow::Re
             .escalation
             .as_ref()
             .map(|e| e.after_secs),
+        noise: noise(services, &rules, now).await?,
+        opening_hours: opening_hours(services, now).await?,
     })
 }

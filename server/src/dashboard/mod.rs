@@ -6,4 +6,5 @@ pub mod business_view;
 pub mod issue_view;
 pub mod overview;
 pub mod perf;
+pub mod server_view;
 pub mod status;

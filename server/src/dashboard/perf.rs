@@ -1,6 +1,6 @@
 //! The Performance view: vitals (p75 and rating split), endpoints, slow calls, memory,
-//! browsers and devices. From the rollups; for one restaurant, from its raw rows rolled
-//! up on the fly (rollups are not split by restaurant).
+//! browsers and devices. From the rollups (for one restaurant, its own rollup rows); slow
+//! calls from the raw rows.
 
 use crate::{
     read_model::rollups::{endpoint_stats, latest_max, quantiles, range_start, series, total},

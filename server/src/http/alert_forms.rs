@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/rules", post(save_rule))
         .route("/alerts/rules/{name}/test", post(test_rule))
         .route("/alerts/rules/{name}/delete", post(delete_rule))
+        .route("/alerts/hours", post(save_hours))
+        .route("/alerts/hours/{restaurant}/delete", post(delete_hours))
 }
 
 fn pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -112,6 +114,35 @@ async fn expire(
         .await
         .map(|()| format!("Silence {id} expired"));
     back(r, "silences")
+}
+
+async fn save_hours(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    body: Bytes,
+) -> Result<Redirect, ApiError> {
+    let p = pairs(&body);
+    let restaurant = field(&p, "restaurant").trim().to_string();
+    let tz = Some(field(&p, "timezone")).filter(|t| !t.trim().is_empty());
+    let r = crate::restaurants::save(&state, &user, &restaurant, field(&p, "hours"), tz)
+        .await
+        .map(|_| format!("Opening hours of {restaurant} saved"))
+        .map_err(ActionError::Invalid);
+    back(r, "hours")
+}
+
+async fn delete_hours(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(restaurant): Path<String>,
+) -> Result<Redirect, ApiError> {
+    let r = match crate::restaurants::delete(&state, &user, &restaurant).await? {
+        true => Ok(format!("Opening hours of {restaurant} removed")),
+        false => Err(ActionError::NotFound(
+            "no opening hours saved for that restaurant",
+        )),
+    };
+    back(r, "hours")
 }
 
 /// The rule form: every [`RuleView`] field by name; checkboxes are `on` when ticked.

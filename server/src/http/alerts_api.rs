@@ -34,6 +34,63 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/rules/{name}/test", post(test_rule))
         .route("/alerts/silences", get(silences).post(create_silence))
         .route("/alerts/silences/{id}", delete(expire_silence))
+        .route("/alerts/noise", get(noise))
+        .route("/restaurants/hours", get(hours))
+        .route(
+            "/restaurants/{restaurant}/hours",
+            put(save_hours).delete(delete_hours),
+        )
+}
+
+/// `GET /api/v1/alerts/noise`: per rule over 7 and 30 days, firings, flaps, messages,
+/// time firing and the median time to acknowledge.
+async fn noise(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let rules = ruleset::effective(&state).await?;
+    Ok(Json(
+        view::noise(&state, &rules, store::clock::now_ms()).await?,
+    ))
+}
+
+/// `GET /api/v1/restaurants/hours`: every restaurant's opening hours.
+async fn hours(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(
+        view::opening_hours(&state, store::clock::now_ms()).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HoursBody {
+    hours: String,
+    #[serde(default)]
+    timezone: Option<String>,
+}
+
+/// `PUT /api/v1/restaurants/<id>/hours {"hours": "mon-fri 11:00-22:00", "timezone": ...}`.
+async fn save_hours(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(restaurant): Path<String>,
+    b: Result<Json<HoursBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = body(b)?;
+    crate::restaurants::save(&state, &user, &restaurant, &b.hours, b.timezone.as_deref())
+        .await
+        .map_err(ApiError::BadRequest)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_hours(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(restaurant): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    match crate::restaurants::delete(&state, &user, &restaurant).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::NotFound(
+            "no opening hours saved for that restaurant",
+        )),
+    }
 }
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(projects))
         .route("/endpoints", get(endpoints))
         .route("/performance", get(performance))
+        .route("/server", get(server))
         .route("/metrics/{name}", get(custom_metric))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
@@ -161,6 +162,34 @@ async fn performance(
     };
     Ok(Json(
         dashboard::perf::performance(&state, &project, filters).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct ServerQuery {
+    range: Option<String>,
+    service: Option<String>,
+    environment: Option<String>,
+    restaurant: Option<String>,
+}
+
+/// `GET /api/v1/server?range=&service=&environment=&restaurant=`: the platform's server
+/// requests per route and their database queries.
+async fn server(
+    State(state): State<AppState>,
+    Query(q): Query<ServerQuery>,
+) -> Result<Json<protocol::ServerView>, ApiError> {
+    let range = range_of(q.range.as_deref())?;
+    let project = state.projects.default_project()?;
+    let some = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let filters = dashboard::server_view::Filters {
+        range,
+        service: some(q.service),
+        environment: some(q.environment),
+        restaurant: some(q.restaurant),
+    };
+    Ok(Json(
+        dashboard::server_view::view(&state, &project, filters).await?,
     ))
 }
 

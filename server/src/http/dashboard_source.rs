@@ -2,7 +2,7 @@
 //! answered from the domain's views.
 
 use crate::{
-    dashboard::{business_view, issue_view, overview, perf, status},
+    dashboard::{business_view, issue_view, overview, perf, server_view, status},
     read_model::projects::project_info,
     state::AppState,
 };
@@ -105,6 +105,25 @@ impl DashboardSource for AppState {
             restaurant,
         };
         perf::performance(self, &project, filters)
+            .await
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    async fn server(
+        &self,
+        range: Range,
+        service: Option<String>,
+        environment: Option<String>,
+        restaurant: Option<String>,
+    ) -> Result<protocol::ServerView, String> {
+        let project = self.projects.default_project().map_err(|e| e.to_string())?;
+        let filters = server_view::Filters {
+            range,
+            service,
+            environment,
+            restaurant,
+        };
+        server_view::view(self, &project, filters)
             .await
             .map_err(|e| format!("{e:#}"))
     }

@@ -174,7 +174,7 @@ async fn envelope_endpoint(
         project: &project,
         received_at_ms: now_ms(),
         user_agent: user_agent(&parts),
-        sample_rate: env.header.sample_rate(),
+        sample_rate: env.sample_rate(),
     };
     let mut batch = IngestBatch::default();
     let mut id = env.header.event_id.clone();

@@ -250,7 +250,7 @@ async fn concurrent_envelopes_are_all_stored() {
     app.stop().await;
 }
 
-fn envelope(key: &str, items: &[(&str, &str)]) -> Vec<u8> {
+pub fn envelope(key: &str, items: &[(&str, &str)]) -> Vec<u8> {
     let mut out = format!("{{\"dsn\":\"http://{key}@127.0.0.1/1\"}}\n").into_bytes();
     for (kind, payload) in items {
         out.extend(
@@ -264,7 +264,11 @@ fn envelope(key: &str, items: &[(&str, &str)]) -> Vec<u8> {
     out
 }
 
-async fn post_envelope(app: &TestApp, body: Vec<u8>, encoding: Option<&str>) -> reqwest::Response {
+pub async fn post_envelope(
+    app: &TestApp,
+    body: Vec<u8>,
+    encoding: Option<&str>,
+) -> reqwest::Response {
     // No session cookie: ingest must authenticate by the project key alone.
     let mut req = reqwest::Client::new()
         .post(app.url("/api/1/envelope/"))

@@ -57,6 +57,20 @@ pub struct Envelope<'a> {
     pub items: Vec<Item<'a>>,
 }
 
+impl Envelope<'_> {
+    /// The traces sample rate of the envelope's transactions: the one its header declares,
+    /// else the one its client report implies.
+    pub fn sample_rate(&self) -> Option<f64> {
+        self.header.sample_rate().or_else(|| {
+            super::client_report::implied_sample_rate(
+                self.items
+                    .iter()
+                    .map(|i| (i.header.kind.as_str(), i.payload)),
+            )
+        })
+    }
+}
+
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum EnvelopeError {
     /// 400
