@@ -69,6 +69,29 @@ pub struct HealthView {
     /// The monitor's memory, CPU and request charts over the last hour.
     pub system_svgs: Vec<(String, String)>,
     pub capacity: Capacity,
+    pub ingest: IngestFigures,
+}
+
+/// The ingest pipeline since this instance started, in rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IngestFigures {
+    /// Answered `202`.
+    pub accepted: u64,
+    pub written: u64,
+    /// Refused by the database as invalid (the only rows ever lost).
+    pub dropped: u64,
+    /// Refused with `429` / `503` because the queue was full.
+    pub refused_full: u64,
+    /// Failed flush attempts, retried.
+    pub flush_failures: u64,
+    /// Rollup rows counted under `other`: their page, route or restaurant was past the
+    /// day's budget of distinct keys.
+    pub folded_keys: u64,
+    /// Accepted and not yet stored.
+    pub queued: u64,
+    pub queued_bytes: u64,
+    /// Whether the database is failing the writer right now.
+    pub failing: bool,
 }
 
 /// How much the database holds and how fast it grows.

@@ -311,8 +311,13 @@ pub struct IngestConfig {
     pub sentry_events_per_minute: u32,
     /// Most beacons in one request (`400` above).
     pub max_beacons_per_request: usize,
-    /// Events waiting for the writer before new ones are refused with `429`.
+    /// Rows accepted and not yet stored before new ones are refused with `429`.
     pub queue_capacity: usize,
+    /// Memory those rows may hold, bytes; the tighter of the two bounds applies.
+    pub queue_max_bytes: usize,
+    /// Distinct pages, routes, statements, custom metrics and restaurants the rollups
+    /// take per project, kind and day; later new ones are counted under `other`.
+    pub max_keys_per_day: usize,
     /// The writer flushes when this many events are pending...
     pub flush_max_events: usize,
     /// ...or when the oldest pending event is this old.
@@ -393,6 +398,8 @@ impl Default for IngestConfig {
             sentry_events_per_minute: 60_000,
             max_beacons_per_request: 100,
             queue_capacity: 50_000,
+            queue_max_bytes: 48 * 1024 * 1024,
+            max_keys_per_day: 2_000,
             flush_max_events: 5_000,
             flush_interval_ms: 250,
         }

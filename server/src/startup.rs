@@ -48,7 +48,12 @@ impl Application {
 
         let projects = Arc::new(Projects::default());
         projects.replace(storage.projects().await?);
-        let (queue, rx) = IngestQueue::new(config.ingest.queue_capacity);
+        let telemetry = Arc::new(Telemetry::default());
+        let (queue, rx) = IngestQueue::new(
+            config.ingest.queue_capacity,
+            config.ingest.queue_max_bytes,
+            telemetry.ingest.clone(),
+        );
         let writer = IngestWriter {
             rx,
             storage: storage.clone(),
@@ -56,6 +61,9 @@ impl Application {
             flush_max_events: config.ingest.flush_max_events,
             flush_interval: config.flush_interval(),
             flags: config.performance,
+            keys: std::sync::Mutex::new(store::rollup::cardinality::KeyBudget::new(
+                config.ingest.max_keys_per_day,
+            )),
         };
         let sentry_limits = RateLimiter::new(config.ingest.sentry_events_per_minute);
         let leptos = LeptosOptions::builder()
@@ -65,7 +73,6 @@ impl Application {
             .site_addr(addr)
             .env(Env::PROD)
             .build();
-        let telemetry = Arc::new(Telemetry::default());
         let live = Arc::new(crate::live::LiveHub::new(Some(telemetry.clone())));
         let services = Services {
             storage,

@@ -90,26 +90,40 @@ impl LogStore for Database {
     }
 
     async fn enforce_log_retention(&self, before_ms: i64, max_rows: u64) -> Result<u64> {
-        let mut deleted = self.drop_partitions_before("log_lines", before_ms).await?;
-        let _writer = self.write_lock().await;
-        deleted += Sql::new("DELETE FROM log_lines WHERE at < $1")
-            .bind(before_ms)
-            .execute(self.pool())
+        let dropped = self.drop_partitions_before("log_lines", before_ms).await?;
+        crate::schema::count_rows(self.pool(), "log_lines", -(dropped as i64)).await?;
+        let mut deleted = dropped;
+        deleted += self
+            .delete_older("log_lines", "at", before_ms, 3_600_000, true)
             .await?;
-        let count = Sql::new("SELECT COUNT(*) FROM log_lines")
-            .fetch_one(self.pool())
-            .await?
-            .int(0)?;
-        // A limit past i64::MAX means no limit (a plain cast would wrap to -1: delete all).
-        let over = count - i64::try_from(max_rows).unwrap_or(i64::MAX);
-        if over > 0 {
-            deleted += Sql::new(
+        // Past the size cap, the oldest lines go, a few thousand per statement so the
+        // ingest writer is never kept waiting long.
+        const BATCH: i64 = 5_000;
+        loop {
+            let count = Sql::new("SELECT row_count FROM table_row_counts WHERE name = 'log_lines'")
+                .fetch_one(self.pool())
+                .await?
+                .int(0)?;
+            // A limit past i64::MAX means no limit (a plain cast would wrap to -1: delete all).
+            let over = count - i64::try_from(max_rows).unwrap_or(i64::MAX);
+            if over <= 0 {
+                break;
+            }
+            let _writer = self.write_lock().await;
+            let mut tx = self.pool().begin().await?;
+            let n = Sql::new(
                 "DELETE FROM log_lines WHERE id IN
                    (SELECT id FROM log_lines ORDER BY at ASC, id ASC LIMIT $1)",
             )
-            .bind(over)
-            .execute(self.pool())
+            .bind(over.min(BATCH))
+            .execute(&mut tx)
             .await?;
+            crate::schema::count_rows(&mut tx, "log_lines", -(n as i64)).await?;
+            tx.commit().await?;
+            deleted += n;
+            if n == 0 {
+                break;
+            }
         }
         Ok(deleted)
     }

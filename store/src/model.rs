@@ -292,6 +292,121 @@ impl IngestBatch {
                 .sum::<usize>()
     }
 
+    /// About how many bytes of memory it holds: each row's own size plus its strings. What
+    /// the ingest queue is bounded by, so memory stays bounded whatever the batch shape.
+    pub fn bytes(&self) -> usize {
+        fn rows<T>(v: &[T], strings: impl Fn(&T) -> usize) -> usize {
+            v.iter()
+                .map(|r| std::mem::size_of::<T>() + strings(r))
+                .sum()
+        }
+        fn o(s: &Option<String>) -> usize {
+            s.as_ref().map_or(0, String::len)
+        }
+        rows(&self.page_loads, |r| {
+            r.page.len() + o(&r.session_id) + o(&r.user_agent) + o(&r.restaurant_id)
+        }) + rows(&self.api_calls, |r| {
+            o(&r.page) + r.method.len() + r.route.len() + o(&r.session_id) + o(&r.restaurant_id)
+        }) + rows(&self.errors, |e| {
+            let tags: usize = e.tags.iter().map(|(k, v)| 48 + k.len() + v.len()).sum();
+            e.fingerprint.len()
+                + e.title.len()
+                + o(&e.culprit)
+                + e.level.len()
+                + o(&e.event_id)
+                + o(&e.environment)
+                + o(&e.release)
+                + o(&e.user_key)
+                + o(&e.restaurant_id)
+                + tags
+                + e.body.len()
+        }) + rows(&self.logs, |l| {
+            l.level.len()
+                + o(&l.service)
+                + o(&l.environment)
+                + o(&l.restaurant_id)
+                + l.message.len()
+                + l.body.len()
+        }) + rows(&self.business, |b| {
+            b.kind.len()
+                + o(&b.restaurant_id)
+                + o(&b.order_id)
+                + o(&b.payment_id)
+                + o(&b.session_id)
+                + o(&b.currency)
+                + o(&b.status)
+                + o(&b.method)
+                + o(&b.order_type)
+                + o(&b.item)
+                + o(&b.source)
+        }) + rows(&self.sessions, |_| 0)
+            + rows(&self.outcomes, |x| x.reason.len() + x.category.len())
+            + rows(&self.memory, |m| m.page.len() + o(&m.restaurant_id))
+            + rows(&self.custom, |c| c.name.len())
+            + rows(&self.server_requests, |q| {
+                q.service.len()
+                    + o(&q.environment)
+                    + q.method.len()
+                    + q.route.len()
+                    + o(&q.restaurant_id)
+            })
+            + rows(&self.db_queries, |q| {
+                q.service.len() + q.statement.len() + o(&q.transaction) + o(&q.restaurant_id)
+            })
+    }
+
+    /// Splits it into two halves of about the same number of rows (each kind halved),
+    /// so a batch holding a row the database refuses can be narrowed down to that row.
+    pub fn split(mut self) -> (IngestBatch, IngestBatch) {
+        fn half<T>(v: &mut Vec<T>) -> Vec<T> {
+            v.split_off(v.len() / 2)
+        }
+        let other = IngestBatch {
+            business: half(&mut self.business),
+            logs: half(&mut self.logs),
+            page_loads: half(&mut self.page_loads),
+            api_calls: half(&mut self.api_calls),
+            errors: half(&mut self.errors),
+            sessions: half(&mut self.sessions),
+            outcomes: half(&mut self.outcomes),
+            memory: half(&mut self.memory),
+            custom: half(&mut self.custom),
+            server_requests: half(&mut self.server_requests),
+            db_queries: half(&mut self.db_queries),
+        };
+        if self.is_empty() {
+            // Only single rows were left: they all went to `other`; move one back.
+            return other.split_one();
+        }
+        (self, other)
+    }
+
+    /// `(first row, the rest)`, for a batch whose kinds hold one row each.
+    fn split_one(mut self) -> (IngestBatch, IngestBatch) {
+        let mut first = IngestBatch::default();
+        macro_rules! take_first {
+            ($($f:ident),*) => {$(
+                if first.is_empty() && !self.$f.is_empty() {
+                    first.$f.push(self.$f.remove(0));
+                }
+            )*};
+        }
+        take_first!(
+            business,
+            logs,
+            page_loads,
+            api_calls,
+            errors,
+            sessions,
+            outcomes,
+            memory,
+            custom,
+            server_requests,
+            db_queries
+        );
+        (first, self)
+    }
+
     /// Rows it holds (what "events" counts in stats and logs).
     pub fn len(&self) -> usize {
         self.page_loads.len()

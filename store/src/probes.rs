@@ -48,6 +48,8 @@ impl ProbeStore for Database {
     async fn record_probe(&self, r: &ProbeResult) -> Result<()> {
         self.ensure_partitions("probe_results", std::iter::once(r.at_ms))
             .await?;
+        let _writer = self.write_lock().await;
+        let mut tx = self.pool().begin().await?;
         Sql::new(
             "INSERT INTO probe_results (probe, at, ok, up, latency_ms, error)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -58,8 +60,10 @@ impl ProbeStore for Database {
         .bind(r.up)
         .bind(r.latency_ms)
         .bind(&r.error)
-        .execute(self.pool())
+        .execute(&mut tx)
         .await?;
+        crate::schema::count_rows(&mut tx, "probe_results", 1).await?;
+        tx.commit().await?;
         Ok(())
     }
 

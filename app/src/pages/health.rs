@@ -86,6 +86,10 @@ fn HealthBody(v: HealthView) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+        <section class="panel" id="ingest">
+            <h2>"Ingest since start"</h2>
+            <IngestTable f=v.ingest/>
+        </section>
         <section class="panel" id="system">
             <h2>"The monitor, last hour"</h2>
             <div class="system-charts">
@@ -94,6 +98,31 @@ fn HealthBody(v: HealthView) -> impl IntoView {
                 }).collect_view()}
             </div>
         </section>
+    }
+}
+
+/// What became of accepted rows: only `dropped` (refused by the database as invalid) is
+/// ever lost; while the database fails, the writer keeps its batch and ingest answers 503.
+#[component]
+fn IngestTable(f: protocol::IngestFigures) -> impl IntoView {
+    let state = if f.failing {
+        "failing: the writer keeps its batch and retries; ingest answers 503 when the queue is full"
+    } else {
+        "storing"
+    };
+    view! {
+        <p class=if f.failing { "bad" } else { "" }>{format!("Writer: {state}.")}</p>
+        <table class="ingest">
+            <tbody>
+                <tr><th>"Accepted (202)"</th><td class="num">{f.accepted}</td></tr>
+                <tr><th>"Stored"</th><td class="num">{f.written}</td></tr>
+                <tr><th>"Waiting to be stored"</th><td class="num">{format!("{} ({:.1} MB)", f.queued, f.queued_bytes as f64 / 1e6)}</td></tr>
+                <tr><th>"Refused, queue full (429 / 503)"</th><td class="num">{f.refused_full}</td></tr>
+                <tr><th>"Failed flush attempts (retried)"</th><td class="num">{f.flush_failures}</td></tr>
+                <tr><th>"Dropped: refused by the database as invalid"</th><td class="num">{f.dropped}</td></tr>
+                <tr><th>"Rollup rows counted under \"other\" (past the day's key budget)"</th><td class="num">{f.folded_keys}</td></tr>
+            </tbody>
+        </table>
     }
 }
 

@@ -24,6 +24,8 @@ pub enum Source {
     /// The monitor's own process (sampled every 10 s), aggregated over the window.
     MonitorMemory,
     MonitorCpu,
+    /// Rows the monitor's database refused as invalid (the only ingest losses).
+    MonitorDropped,
     /// The monitor's database and every PostgreSQL probe: 1 all up, 0 any down.
     DatabaseUp,
     /// Every synthetic probe: 1 all up, 0 any down.
@@ -145,7 +147,7 @@ const fn ratio(info: MetricInfo) -> MetricInfo {
 }
 
 /// Every named metric; `custom:<name>` is the open-ended rest.
-pub const CATALOGUE: [MetricInfo; 23] = [
+pub const CATALOGUE: [MetricInfo; 24] = [
     m(
         "database_up",
         "the monitor's database and PostgreSQL probes (1 up, 0 down)",
@@ -223,6 +225,12 @@ pub const CATALOGUE: [MetricInfo; 23] = [
         "the monitor's CPU share of all cores",
         "ratio",
         Source::MonitorCpu,
+    ),
+    m(
+        "ingest_dropped_events",
+        "rows the monitor's database refused as invalid, per 10 s sample (the only ingest losses)",
+        "rows",
+        Source::MonitorDropped,
     ),
     per_restaurant(
         m(

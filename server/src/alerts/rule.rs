@@ -405,7 +405,9 @@ mod tests {
     fn the_shipped_rules_are_the_platforms_standard_set() {
         let rules = parse(DEFAULT_RULES, "alerts.toml").unwrap();
         let find = |n: &str| rules.iter().find(|r| r.name == n).unwrap();
-        assert_eq!(rules.len(), 13);
+        // The platform's thirteen, and the monitor's own: rows refused as invalid.
+        assert_eq!(rules.len(), 14);
+        assert_eq!(find("ingest_rows_dropped").metric, "ingest_dropped_events");
         let db = find("database_down");
         assert_eq!(
             (db.severity, db.threshold, db.cooldown),

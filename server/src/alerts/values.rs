@@ -319,6 +319,7 @@ async fn whole(
         }
         Source::MonitorMemory => series(services, p, sampler::MEMORY_SHARE, rule, now_ms).await?,
         Source::MonitorCpu => series(services, p, sampler::CPU, rule, now_ms).await?,
+        Source::MonitorDropped => series(services, p, sampler::DROPPED, rule, now_ms).await?,
         Source::Custom => {
             series(
                 services,

@@ -135,6 +135,7 @@ pub async fn view(services: &Services) -> anyhow::Result<HealthView> {
     };
     Ok(HealthView {
         capacity,
+        ingest: services.telemetry.ingest.figures(),
         generated_at_ms: now,
         status: serde_json::to_value(report.status)?
             .as_str()

@@ -11,6 +11,11 @@ pub fn enqueue(state: &AppState, mut batch: IngestBatch) -> Result<(), ApiError>
     }
     state.page_views.mark_duplicates(&mut batch);
     state.queue.try_enqueue(batch).map_err(|e| match e {
+        // Full because the database is failing: the writer holds what it accepted and
+        // retries; say so, and when to come back.
+        EnqueueError::Full if state.queue.stats.is_failing() => ApiError::Unavailable(
+            "storage is unavailable; the accepted events are kept, retry later",
+        ),
         EnqueueError::Full => ApiError::Overloaded {
             retry_after_secs: 1,
         },

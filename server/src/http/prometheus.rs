@@ -16,7 +16,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     // Gauges sampled at scrape time.
     p.memory.set(process::resident_mb());
     p.cpu.set(state.telemetry.process.cpu_usage());
-    p.queue_depth.set(state.queue.depth() as i64);
+    p.ingest(&state.telemetry.ingest.figures());
     (
         [(
             header::CONTENT_TYPE,

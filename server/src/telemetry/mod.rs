@@ -1,6 +1,8 @@
 //! The monitor watching itself: logs ([`init_tracing`]), request counters and error
-//! rate ([`requests`]), and process memory / CPU ([`process`]).
+//! rate ([`requests`]), process memory / CPU ([`process`]), and what became of accepted
+//! rows ([`ingest_stats`]).
 
+pub mod ingest_stats;
 pub mod process;
 pub mod prom;
 pub mod requests;
@@ -19,6 +21,7 @@ pub struct Telemetry {
     pub requests: requests::RequestStats,
     pub process: process::ProcessSampler,
     pub prom: prom::Prom,
+    pub ingest: Arc<ingest_stats::IngestStats>,
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`, quiet dependencies).

@@ -24,6 +24,9 @@ pub struct Prom {
     pub memory: Gauge,
     pub cpu: Gauge,
     pub queue_depth: IntGauge,
+    pub queue_bytes: IntGauge,
+    pub ingest_events: IntCounterVec,
+    pub writer_failing: IntGauge,
 }
 
 fn opts(name: &str, help: &str) -> Opts {
@@ -119,9 +122,27 @@ impl Default for Prom {
                 "CPU share of the monitor (0-1 of all cores)",
             ))
             .expect("valid metric"),
+            queue_bytes: IntGauge::with_opts(opts(
+                "ingest_queue_bytes",
+                "Memory held by rows accepted and not yet stored",
+            ))
+            .expect("valid metric"),
+            ingest_events: IntCounterVec::new(
+                opts(
+                    "ingest_events_total",
+                    "Ingested rows by outcome: accepted (202), written, dropped (refused by the database as invalid), refused (queue full), flush_failures (retried attempts), folded_keys (rollup rows counted under other)",
+                ),
+                &["outcome"],
+            )
+            .expect("valid metric"),
+            writer_failing: IntGauge::with_opts(opts(
+                "ingest_writer_failing",
+                "1 while the database fails the ingest writer (it keeps its batch and retries)",
+            ))
+            .expect("valid metric"),
             queue_depth: IntGauge::with_opts(opts(
                 "ingest_queue_depth",
-                "Items waiting for the ingest writer",
+                "Rows accepted and not yet stored",
             ))
             .expect("valid metric"),
             registry,
@@ -141,6 +162,9 @@ impl Default for Prom {
             Box::new(p.memory.clone()),
             Box::new(p.cpu.clone()),
             Box::new(p.queue_depth.clone()),
+            Box::new(p.queue_bytes.clone()),
+            Box::new(p.ingest_events.clone()),
+            Box::new(p.writer_failing.clone()),
         ];
         for c in collectors {
             p.registry.register(c).expect("metric names are unique");
@@ -178,6 +202,24 @@ impl Prom {
         self.probe_latency
             .with_label_values(&[name])
             .set(latency_ms / 1000.0);
+    }
+
+    /// Brings the ingest figures up to date (they are kept as atomics on the hot path).
+    pub fn ingest(&self, f: &protocol::IngestFigures) {
+        for (outcome, total) in [
+            ("accepted", f.accepted),
+            ("written", f.written),
+            ("dropped", f.dropped),
+            ("refused", f.refused_full),
+            ("flush_failures", f.flush_failures),
+            ("folded_keys", f.folded_keys),
+        ] {
+            let c = self.ingest_events.with_label_values(&[outcome]);
+            c.inc_by(total.saturating_sub(c.get()));
+        }
+        self.queue_depth.set(f.queued as i64);
+        self.queue_bytes.set(f.queued_bytes as i64);
+        self.writer_failing.set(i64::from(f.failing));
     }
 
     /// The text exposition of every metric.

@@ -1,6 +1,7 @@
 //! Samples the monitor's own figures every 10 s into custom metrics of the default
 //! project (`monitor.memory_mb`, `monitor.memory_share`, `monitor.cpu`,
-//! `monitor.connections`, `monitor.requests_per_s`, `monitor.error_rate`), through the
+//! `monitor.connections`, `monitor.requests_per_s`, `monitor.error_rate`,
+//! `monitor.dropped_events`), through the
 //! ingest queue like any other point, for the Health page's charts and the
 //! `monitor_cpu_usage` / `monitor_memory_usage` alert metrics; and pushes a `metrics`
 //! event on the live channel. It is the one place the CPU share is measured: over its
@@ -22,20 +23,32 @@ pub const CPU: &str = "monitor.cpu";
 /// The monitor's memory as a share of the machine's.
 pub const MEMORY_SHARE: &str = "monitor.memory_share";
 
+/// Rows the database refused as invalid since the previous sample.
+pub const DROPPED: &str = "monitor.dropped_events";
+
 /// The series the sampler writes, with their chart labels.
-pub const SERIES: [(&str, &str); 6] = [
+pub const SERIES: [(&str, &str); 7] = [
     ("monitor.memory_mb", "Memory (MB)"),
     (MEMORY_SHARE, "Memory (share of the machine)"),
     (CPU, "CPU (share of all cores)"),
     ("monitor.connections", "Open connections"),
     ("monitor.requests_per_s", "Requests per second"),
     ("monitor.error_rate", "5xx share (5 min)"),
+    (DROPPED, "Rows dropped as invalid"),
 ];
 
 pub async fn run(state: AppState, stop: CancellationToken) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_total = state.telemetry.requests.total();
+    let dropped = || {
+        state
+            .telemetry
+            .ingest
+            .dropped_events
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let mut last_dropped = dropped();
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
@@ -47,6 +60,9 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         last_total = total;
         let connections = t.requests.in_flight() + state.live.figures().active;
         let (memory, machine) = (process::resident_mb(), process::total_memory_mb());
+        let now_dropped = dropped();
+        let newly_dropped = now_dropped.saturating_sub(last_dropped);
+        last_dropped = now_dropped;
         let values = [
             memory,
             if machine > 0.0 { memory / machine } else { 0.0 },
@@ -54,6 +70,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             connections as f64,
             rate,
             t.requests.error_rate(),
+            newly_dropped as f64,
         ];
         state.live.publish_local(serde_json::json!({
             "type": "metrics",

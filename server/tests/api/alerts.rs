@@ -49,7 +49,7 @@ async fn the_standard_rules_are_listed_with_what_can_be_evaluated() {
     app.login().await;
     let rules = app.get_json("/api/v1/alerts/rules").await;
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 13);
+    assert_eq!(rules.len(), 14);
     let rule = |n: &str| rules.iter().find(|r| r["name"] == n).unwrap().clone();
     let errors = rule("high_error_rate");
     assert_eq!(errors["window"], "5m");

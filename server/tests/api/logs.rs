@@ -134,10 +134,13 @@ async fn retention_deletes_what_is_older_or_beyond_the_size_and_nothing_else() {
     use store::{IngestBatch, LogLine};
     let app = spawn_app_with(|_| {}).await;
     let project = app.state.storage.projects().await.unwrap()[0].id;
+    // Ten days old: inside the default 14-day retention, so the background pass leaves
+    // them to this test.
+    let t0 = store::clock::now_ms() - 10 * 86_400_000;
     let line = |at: i64| LogLine {
         id: 0,
         project_id: project,
-        at_ms: at,
+        at_ms: t0 + at,
         level: "info".into(),
         service: None,
         environment: None,
@@ -152,7 +155,7 @@ async fn retention_deletes_what_is_older_or_beyond_the_size_and_nothing_else() {
     app.state.storage.write_batch(&batch, &[]).await.unwrap();
     let s = &app.state.storage;
     assert_eq!(
-        s.enforce_log_retention(3000, 100).await.unwrap(),
+        s.enforce_log_retention(t0 + 3000, 100).await.unwrap(),
         2,
         "at 1000 and 2000"
     );
@@ -165,7 +168,7 @@ async fn retention_deletes_what_is_older_or_beyond_the_size_and_nothing_else() {
         .search_logs(project, &store::LogQuery::default())
         .await
         .unwrap();
-    let ats: Vec<i64> = left.iter().map(|l| l.at_ms).collect();
+    let ats: Vec<i64> = left.iter().map(|l| l.at_ms - t0).collect();
     assert_eq!(ats, [10_000, 9000, 8000, 7000, 6000]);
     app.stop().await;
 }

@@ -5,6 +5,7 @@ mod alert_people;
 mod alerts;
 mod auth;
 mod business;
+mod durability;
 mod health;
 mod helpers;
 mod logs;

@@ -5,6 +5,7 @@
 //! restaurant and for all restaurants (`""`), for its own key and for all keys (`""`), so
 //! a view filtered by restaurant reads rollups like an unfiltered one.
 
+pub mod cardinality;
 pub mod sketch;
 
 use crate::model::{IngestBatch, RumEventRow};

@@ -38,6 +38,16 @@ pub enum Arg<'a> {
     Blob(Option<Cow<'a, [u8]>>),
 }
 
+/// Text as both databases store it: PostgreSQL refuses a NUL byte in text (SQLite keeps
+/// it), so a NUL from outside becomes U+FFFD on both instead of failing a whole flush.
+fn text(v: Cow<'_, str>) -> Cow<'_, str> {
+    if v.contains('\0') {
+        Cow::Owned(v.replace('\0', "\u{FFFD}"))
+    } else {
+        v
+    }
+}
+
 macro_rules! arg_from {
     ($($t:ty => |$v:ident| $e:expr),+ $(,)?) => {$(
         impl<'a> From<$t> for Arg<'a> {
@@ -60,12 +70,12 @@ arg_from! {
     bool => |v| Arg::Int(Some(i64::from(v))),
     f64 => |v| Arg::Real(Some(v)),
     Option<f64> => |v| Arg::Real(v),
-    &'a str => |v| Arg::Text(Some(Cow::Borrowed(v))),
-    &'a String => |v| Arg::Text(Some(Cow::Borrowed(v.as_str()))),
-    String => |v| Arg::Text(Some(Cow::Owned(v))),
-    Option<&'a str> => |v| Arg::Text(v.map(Cow::Borrowed)),
-    &'a Option<String> => |v| Arg::Text(v.as_deref().map(Cow::Borrowed)),
-    Option<String> => |v| Arg::Text(v.map(Cow::Owned)),
+    &'a str => |v| Arg::Text(Some(text(Cow::Borrowed(v)))),
+    &'a String => |v| Arg::Text(Some(text(Cow::Borrowed(v.as_str())))),
+    String => |v| Arg::Text(Some(text(Cow::Owned(v)))),
+    Option<&'a str> => |v| Arg::Text(v.map(|v| text(Cow::Borrowed(v)))),
+    &'a Option<String> => |v| Arg::Text(v.as_deref().map(|v| text(Cow::Borrowed(v)))),
+    Option<String> => |v| Arg::Text(v.map(|v| text(Cow::Owned(v)))),
     Vec<u8> => |v| Arg::Blob(Some(Cow::Owned(v))),
     Option<Vec<u8>> => |v| Arg::Blob(v.map(Cow::Owned)),
 }

@@ -8,6 +8,23 @@ use store::{
 };
 
 contract! {
+    /// A NUL byte from outside (PostgreSQL refuses it in text) is stored as U+FFFD on
+    /// both databases: it never fails the flush that carries it.
+    async fn a_nul_byte_from_outside_is_stored_not_refused(s) {
+        let p = s.ensure_project("nul", "N", "key-nul").await.unwrap();
+        let now = now_ms();
+        let mut view = page_load(p.id, now);
+        view.page = "/menu\0x".into();
+        view.restaurant_id = Some("r-nul".into());
+        let mut batch = logs(vec![log_line(p.id, now, "info", "tab\0le 4", serde_json::json!({}))]);
+        batch.page_loads.push(view);
+        write(s, batch).await;
+        let rows = s.restaurant_rows(p.id, "r-nul", 0).await.unwrap();
+        assert_eq!(rows.page_loads[0].page, "/menu\u{FFFD}x");
+        let found = s.search_logs(p.id, &store::LogQuery::default()).await.unwrap();
+        assert_eq!(found[0].message, "tab\u{FFFD}le 4");
+    }
+
     /// A flush can hold thousands of rows of a kind: more than one multi-row INSERT may
     /// take (SQLite binds at most 32,766 values per statement).
     async fn a_batch_larger_than_one_insert_is_stored_whole(s) {
