@@ -9,6 +9,9 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+/// Server side only: the policy is a response header.
+#[cfg(feature = "ssr")]
+mod csp;
 mod islands;
 /// The wire types, from the `protocol` crate (plain serde data shared with storage).
 pub use protocol as model;

@@ -13,6 +13,8 @@ use leptos_router::{
 
 /// The whole document, rendered on the server for every dashboard route.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::csp::send();
     view! {
         <!DOCTYPE html>
         <html lang="en">

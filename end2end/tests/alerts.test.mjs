@@ -3,7 +3,7 @@
 // Overview's alerts card shows it; then the Health page gets a probe.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMonitor, launchBrowser, watchErrors, eventually, signIn } from "./support.mjs";
+import { startMonitor, launchBrowser, watchErrors, eventually, signIn, ingestToken } from "./support.mjs";
 
 let monitor, browser;
 before(async () => {
@@ -36,9 +36,9 @@ test("a rule made on the Alerts page fires, is acknowledged, and shows on the Ov
   await page.getByRole("button", { name: "Save rule" }).click();
   await page.getByText("Rule orders_backlog saved").waitFor();
 
-  const projects = await (await page.request.get(monitor.base + "/api/v1/projects")).json();
+  const token = await ingestToken(page.request, monitor.base);
   const posted = await page.request.post(monitor.base + "/api/internal/metrics", {
-    headers: { "x-monitor-key": projects[0].public_key, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     data: JSON.stringify({ metric: "queue.depth", value: 42 }),
   });
   assert.equal(posted.status(), 202);

@@ -2,7 +2,7 @@
 // appears without a reload; the Business and Audit pages render without console errors.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMonitor, launchBrowser, watchErrors, signIn } from "./support.mjs";
+import { startMonitor, launchBrowser, watchErrors, signIn, ingestToken } from "./support.mjs";
 
 let monitor, browser;
 before(async () => {
@@ -23,12 +23,12 @@ test("the live tail shows a line as it arrives; Business and Audit render", asyn
   await page.getByRole("link", { name: "Logs", exact: true }).click();
   await page.getByText("No log lines match.").waitFor();
   await page.getByLabel("Live tail").check();
-  const projects = await (await page.request.get(monitor.base + "/api/v1/projects")).json();
+  const token = await ingestToken(page.request, monitor.base);
   // The channel may take a moment to open: post until the line shows.
   const line = page.locator(".tail-lines li", { hasText: "kitchen printer <offline>" });
   for (let i = 0; i < 20 && (await line.count()) === 0; i++) {
     const r = await page.request.post(monitor.base + "/api/logs", {
-      headers: { "x-monitor-key": projects[0].public_key, "content-type": "application/x-ndjson" },
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson" },
       data: JSON.stringify({ level: "warn", message: "kitchen printer <offline>", service: "kds" }) + "\n",
     });
     assert.equal(r.status(), 202);

@@ -93,3 +93,11 @@ export async function signIn(page, base) {
   await page.click("button[type=submit]");
   await page.waitForURL(base + "/");
 }
+
+/// A new `ingest` API token, made by the signed-in `request` context: what a server sends
+/// business events, logs and custom metrics with (the public key only sends browser data).
+export async function ingestToken(request, base) {
+  const r = await request.post(base + "/api/v1/tokens", { data: { name: "e2e-ingest", scope: "ingest" } });
+  if (r.status() !== 201) throw new Error(`token: ${r.status()} ${await r.text()}`);
+  return (await r.json()).token;
+}

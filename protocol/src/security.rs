@@ -8,7 +8,7 @@ pub struct AuditEntry {
     pub id: i64,
     pub at_ms: i64,
     pub actor: String,
-    /// `login`, `login.failed`, `login.locked`, `logout`, `settings.filters`, `token.create`,
+    /// `login`, `login.failed`, `login.throttled`, `logout`, `settings.filters`, `token.create`,
     /// `token.revoke`, `issue.status`, `alert.ack`, `alert.rule.save`, `alert.rule.delete`,
     /// `alert.rule.test`, `silence.create`, `silence.expire`, `probe.save`, `probe.delete`.
     pub action: String,
@@ -18,6 +18,23 @@ pub struct AuditEntry {
     /// JSON of the thing before and after the change, where there is one.
     pub before: Option<String>,
     pub after: Option<String>,
+    /// How many times it happened in its minute: refused sign-ins from one source are one
+    /// row per minute with their count.
+    #[serde(default = "one")]
+    pub repeats: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// Recent failed sign-ins of one account from one source, and from that source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginFailures {
+    pub pair: u64,
+    pub pair_last_ms: Option<i64>,
+    pub source: u64,
+    pub source_last_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

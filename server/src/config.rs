@@ -25,6 +25,7 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub health: HealthConfig,
     pub logs: LogsConfig,
+    pub security: SecurityConfig,
     /// Synthetic probes of the platform (`[[probes]]`); more can be added in the dashboard.
     pub probes: Vec<ProbeConfig>,
     /// Restaurants' opening hours (`[[restaurants]]`); more can be set in the dashboard,
@@ -87,6 +88,8 @@ pub struct HealthConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeConfig {
+    /// Required in `monitor.toml`; in `PUT /api/v1/probes/<name>` the path names it.
+    #[serde(default)]
     pub name: String,
     pub kind: ProbeKind,
     /// `postgres://...`, `redis://...`, `http(s)://...`, `ws(s)://...`, or `host:port` (tcp).
@@ -281,6 +284,9 @@ pub struct ServerConfig {
     pub site_root: PathBuf,
     /// Where the RUM SDK's built files are (`rum.js`, glue and wasm), served at `/sdk/`.
     pub sdk_dir: PathBuf,
+    /// Proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges, e.g.
+    /// `10.0.0.0/8`); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -336,10 +342,15 @@ pub struct AuthConfig {
     pub session_hours: u64,
     /// `auto` (Secure when the public URL or `X-Forwarded-Proto` is https), `always`, `never`.
     pub secure_cookie: SecureCookie,
-    /// Failed sign-ins (per account, or per source address) that lock sign-in.
+    /// Failed sign-ins of one account from one source before each further attempt from
+    /// there must wait (1 s, then doubling).
     pub max_failed_logins: u64,
-    /// How long that lock lasts, and the window the failures are counted in.
+    /// The same for one source across every account (password spraying).
+    pub max_failed_logins_per_source: u64,
+    /// The longest wait, and the window failures are counted in.
     pub lockout_secs: u64,
+    /// Password checks at once (argon2 takes 19 MiB each); more wait up to 5 s, then `429`.
+    pub max_concurrent_hashes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,6 +359,15 @@ pub enum SecureCookie {
     Auto,
     Always,
     Never,
+}
+
+/// `[security]`: what the monitor may reach on someone's say-so.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Let probes and notifiers reach link-local and cloud metadata addresses
+    /// (`169.254.0.0/16`, `fd00:ec2::254`); off, they are refused.
+    pub allow_private_targets: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -364,6 +384,9 @@ pub struct RetentionConfig {
     pub raw_events_days: u32,
     /// Per-minute rollups older than this are deleted.
     pub rollups_days: u32,
+    /// Audit entries older than this are deleted (at least 30: the database refuses
+    /// anything younger).
+    pub audit_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -374,6 +397,7 @@ impl Default for ServerConfig {
             public_url: String::new(),
             site_root: "target/site".into(),
             sdk_dir: "target/sdk".into(),
+            trusted_proxies: vec![],
         }
     }
 }
@@ -414,7 +438,9 @@ impl Default for AuthConfig {
             session_hours: 24 * 7,
             secure_cookie: SecureCookie::Auto,
             max_failed_logins: 5,
+            max_failed_logins_per_source: 20,
             lockout_secs: 900,
+            max_concurrent_hashes: 4,
         }
     }
 }
@@ -430,6 +456,7 @@ impl Default for RetentionConfig {
         RetentionConfig {
             raw_events_days: 14,
             rollups_days: 90,
+            audit_days: 400,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Retention: raw rows, rollups and log lines past their configured age are deleted,
-//! hourly, by the leader.
+//! Retention: raw rows, rollups, log lines and audit entries past their configured age
+//! are deleted, hourly, by the leader.
 
 use crate::services::Services;
 use std::time::Duration;
@@ -39,6 +39,13 @@ pub async fn run(services: Services, stop: CancellationToken) {
             Ok(0) => {}
             Ok(n) => tracing::info!(lines = n, "log retention deleted lines"),
             Err(e) => tracing::error!(error = %e, "log retention failed"),
+        }
+        // At least 30 days: the database refuses a cut inside them.
+        let audit_before = now - i64::from(r.audit_days.max(30)) * 86_400_000;
+        match services.storage.enforce_audit_retention(audit_before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(entries = n, "audit retention deleted entries"),
+            Err(e) => tracing::error!(error = %e, "audit retention failed"),
         }
     }
 }

@@ -27,4 +27,8 @@ pub struct Services {
     pub file_rules: Arc<Vec<Rule>>,
     /// Whether this instance runs the alert engine, outbox, probes and retention now.
     pub leader: Arc<AtomicBool>,
+    /// Refused sign-ins waiting for their minute's audit row.
+    pub refusals: Arc<crate::audit::refusals::Refusals>,
+    /// Bounds concurrent password hashes.
+    pub sign_in: Arc<crate::auth::throttle::SignInGate>,
 }

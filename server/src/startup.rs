@@ -41,6 +41,14 @@ impl Application {
                 anyhow::bail!("[[probes]] {:?}: two probes have this name", p.name);
             }
         }
+        // A proxy entry that is not an address or range would be silently ignored.
+        for t in &config.server.trusted_proxies {
+            if t.parse::<ipnet::IpNet>().is_err() && t.parse::<std::net::IpAddr>().is_err() {
+                anyhow::bail!(
+                    "server.trusted_proxies: {t:?} is neither an address nor a CIDR range"
+                );
+            }
+        }
         let boot = bootstrap::run(&config, &storage).await?;
         let listener = TcpListener::bind(config.socket_addr()?).await?;
         let addr = listener.local_addr()?;
@@ -74,6 +82,7 @@ impl Application {
             .env(Env::PROD)
             .build();
         let live = Arc::new(crate::live::LiveHub::new(Some(telemetry.clone())));
+        let config_auth_hashes = config.auth.max_concurrent_hashes;
         let services = Services {
             storage,
             config: Arc::new(config),
@@ -83,6 +92,8 @@ impl Application {
             public_url,
             file_rules: alert_rules,
             leader: Default::default(),
+            refusals: Default::default(),
+            sign_in: Arc::new(crate::auth::throttle::SignInGate::new(config_auth_hashes)),
         };
         let state = AppState::new(AppStateInner {
             services,
@@ -159,6 +170,19 @@ impl Application {
             state.clone(),
             stop_workers.clone(),
         ));
+        let refusals = {
+            let (services, stop) = (state.services.clone(), stop_workers.clone());
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(20));
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = tick.tick() => crate::audit::flush_refusals(&services, false).await,
+                    }
+                }
+                crate::audit::flush_refusals(&services, true).await;
+            })
+        };
 
         let storage: DynStorage = state.storage.clone();
         axum::serve(
@@ -173,6 +197,7 @@ impl Application {
         stop_workers.cancel();
         let _ = sampler.await;
         let _ = leader.await;
+        let _ = refusals.await;
         writer.await?;
         if let Some(relay) = relay {
             let _ = relay.await;

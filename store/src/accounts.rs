@@ -5,6 +5,7 @@ use crate::{
     clock::now_ms,
     database::Database,
     error::Result,
+    model::TokenScope,
     model::{ApiToken, User},
     sql::{
         cols::{all, Cols},
@@ -33,11 +34,17 @@ pub trait AccountStore {
         &self,
         user_id: i64,
         name: &str,
+        scope: TokenScope,
         token_hash: &str,
         prefix: &str,
     ) -> Result<ApiToken>;
-    /// The user behind a live API token; records the use (at most once a minute).
-    async fn api_token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<User>>;
+    /// The user behind a live API token and what the token may do; records the use (at
+    /// most once a minute).
+    async fn api_token_user(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(User, TokenScope)>>;
     async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
     /// Revokes a token; `false` when no live token has that id.
     async fn revoke_api_token(&self, id: i64) -> Result<bool>;
@@ -51,10 +58,16 @@ fn user(r: &Row) -> Result<User> {
     })
 }
 
+/// A stored scope; one this version does not know is the narrowest, `read`.
+fn scope(r: &Row) -> Result<TokenScope> {
+    Ok(TokenScope::parse(&r.text("scope")?).unwrap_or(TokenScope::Read))
+}
+
 fn api_token(r: &Row) -> Result<ApiToken> {
     Ok(ApiToken {
         id: r.int("id")?,
         name: r.text("name")?,
+        scope: scope(r)?,
         prefix: r.text("prefix")?,
         created_at_ms: r.int("created_at")?,
         last_used_ms: r.int_opt("last_used_at")?,
@@ -132,16 +145,18 @@ impl AccountStore for Database {
         &self,
         user_id: i64,
         name: &str,
+        scope: TokenScope,
         token_hash: &str,
         prefix: &str,
     ) -> Result<ApiToken> {
         let created = now_ms();
         let id = Sql::new(
-            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO api_tokens (user_id, name, scope, token_hash, prefix, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(user_id)
         .bind(name)
+        .bind(scope.as_str())
         .bind(token_hash)
         .bind(prefix)
         .bind(created)
@@ -151,15 +166,20 @@ impl AccountStore for Database {
         Ok(ApiToken {
             id,
             name: name.to_string(),
+            scope,
             prefix: prefix.to_string(),
             created_at_ms: created,
             last_used_ms: None,
         })
     }
 
-    async fn api_token_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<User>> {
+    async fn api_token_user(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(User, TokenScope)>> {
         let row = Sql::new(
-            "SELECT t.id AS token_id, u.id, u.username, u.password_hash FROM api_tokens t
+            "SELECT t.id AS token_id, t.scope, u.id, u.username, u.password_hash FROM api_tokens t
              JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
@@ -176,12 +196,12 @@ impl AccountStore for Database {
         .bind(now_ms - 60_000)
         .execute(self.pool())
         .await?;
-        user(&row).map(Some)
+        Ok(Some((user(&row)?, scope(&row)?)))
     }
 
     async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
         let found = Sql::new(
-            "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens
+            "SELECT id, name, scope, prefix, created_at, last_used_at FROM api_tokens
              WHERE revoked_at IS NULL ORDER BY id",
         )
         .fetch_all(self.pool())

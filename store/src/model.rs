@@ -3,12 +3,15 @@
 
 use crate::rollup::sketch::Sketch;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Project {
     pub id: i64,
     pub slug: String,
     pub name: String,
     pub public_key: String,
+    /// The key before the last rotation, still accepted until `previous_key_expires_ms`.
+    pub previous_public_key: Option<String>,
+    pub previous_key_expires_ms: Option<i64>,
     pub filters: InboundFilters,
 }
 
@@ -20,7 +23,7 @@ pub struct User {
 }
 
 /// A live API token as listed: the wire type the read API and Settings show as is.
-pub use protocol::ApiTokenInfo as ApiToken;
+pub use protocol::{ApiTokenInfo as ApiToken, TokenScope};
 
 pub use protocol::{
     ErrorEvent, FiltersView, InboundFilters, IssueDetail, IssueQuery, IssueSort, IssueStatus,
@@ -478,7 +481,7 @@ pub struct NewErrorEvent {
 
 pub use protocol::{
     AlertHistoryEntry, AlertHistoryQuery, AuditEntry, AuditQuery, Delivery, LogLine, LogQuery,
-    Matcher, Silence, TableCapacity,
+    LoginFailures, Matcher, Silence, TableCapacity,
 };
 
 /// An alert instance's stored state.

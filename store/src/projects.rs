@@ -22,12 +22,21 @@ pub trait ProjectStore {
     /// The project's inbound filters, or the defaults when never saved.
     async fn filters(&self, project_id: i64) -> Result<InboundFilters>;
     async fn set_filters(&self, project_id: i64, f: &InboundFilters, now_ms: i64) -> Result<()>;
+    /// Gives the project `new_key`; the current key stays valid until `previous_until_ms`
+    /// (SDKs move over without a gap). Returns the project as it is now, `None` if unknown.
+    async fn rotate_public_key(
+        &self,
+        project_id: i64,
+        new_key: &str,
+        previous_until_ms: i64,
+    ) -> Result<Option<Project>>;
     /// What was dropped since `from_ms`, by source, reason and category.
     async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>>;
 }
 
 /// Projects with their inbound filters (defaults where none were saved).
 const PROJECT_SELECT: &str = "SELECT p.id, p.slug, p.name, p.public_key,
+    p.previous_public_key, p.previous_key_expires_at,
     f.messages, f.browser_extensions, f.environments
     FROM projects p LEFT JOIN project_filters f ON f.project_id = p.id";
 
@@ -51,6 +60,8 @@ fn project(r: &Row) -> Result<Project> {
         slug: r.text("slug")?,
         name: r.text("name")?,
         public_key: r.text("public_key")?,
+        previous_public_key: r.text_opt("previous_public_key")?,
+        previous_key_expires_ms: r.int_opt("previous_key_expires_at")?,
         filters: filters(r)?,
     })
 }
@@ -110,6 +121,32 @@ impl ProjectStore for Database {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    async fn rotate_public_key(
+        &self,
+        project_id: i64,
+        new_key: &str,
+        previous_until_ms: i64,
+    ) -> Result<Option<Project>> {
+        let changed = Sql::new(
+            "UPDATE projects SET previous_public_key = public_key,
+               previous_key_expires_at = $2, public_key = $3
+             WHERE id = $1",
+        )
+        .bind(project_id)
+        .bind(previous_until_ms)
+        .bind(new_key)
+        .execute(self.pool())
+        .await?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        let row = Sql::new(format!("{PROJECT_SELECT} WHERE p.id = $1"))
+            .bind(project_id)
+            .fetch_one(self.pool())
+            .await?;
+        project(&row).map(Some)
     }
 
     async fn outcomes(&self, project_id: i64, from_ms: i64) -> Result<Vec<OutcomeCount>> {

@@ -3,7 +3,7 @@
 use crate::{
     database::Database,
     error::Result,
-    model::{AuditEntry, AuditQuery},
+    model::{AuditEntry, AuditQuery, LoginFailures},
     sql::{
         cols::{all, Cols},
         query::{like_escape, Sql},
@@ -18,15 +18,33 @@ pub trait SecurityStore {
     /// Audit entries matching `q`, newest first.
     async fn audit_log(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>>;
     async fn record_login_failure(&self, username: &str, source: &str, at_ms: i64) -> Result<()>;
-    /// Failed sign-ins since `since_ms`: `(of this username, from this source)`.
+    /// Records a sign-in attempt as a failure (until the password proves right, when
+    /// [`SecurityStore::clear_login_failures`] forgets it) and returns its id with the
+    /// failures since `since_ms` other than this one. Recording first makes the check
+    /// atomic across instances: of N parallel attempts, the k-th to count sees at least
+    /// k-1 others, so parallel guesses cannot slip past the limit together.
+    async fn login_attempt(
+        &self,
+        username: &str,
+        source: &str,
+        at_ms: i64,
+        since_ms: i64,
+    ) -> Result<(String, LoginFailures)>;
+    /// Forgets one attempt (one refused before its password was checked).
+    async fn forget_login_attempt(&self, attempt: &str) -> Result<()>;
+    /// Deletes audit entries older than `before_ms`: the one delete the log allows, and
+    /// never of the last 30 days (the database refuses).
+    async fn enforce_audit_retention(&self, before_ms: i64) -> Result<u64>;
+    /// Failed sign-ins since `since_ms`: of this username from this source, and from
+    /// this source for any username, each with the latest one.
     async fn login_failures(
         &self,
         username: &str,
         source: &str,
         since_ms: i64,
-    ) -> Result<(u64, u64)>;
-    /// Forgets a user's failed sign-ins (after a successful one).
-    async fn clear_login_failures(&self, username: &str) -> Result<()>;
+    ) -> Result<LoginFailures>;
+    /// Forgets a user's failed sign-ins from one source (after a successful one there).
+    async fn clear_login_failures(&self, username: &str, source: &str) -> Result<()>;
     /// Security events per source in `from_ms..to_ms`: dashboard sign-in failures (as
     /// `auth.failed`) and the platform's `auth.failed` / `permission.denied` events.
     async fn security_counts(
@@ -37,12 +55,42 @@ pub trait SecurityStore {
     ) -> Result<Vec<(String, String, u64)>>;
 }
 
+impl Database {
+    /// Failures since `since_ms` but the attempt `except` (`""`: none excepted).
+    async fn failures_except(
+        &self,
+        username: &str,
+        source: &str,
+        since_ms: i64,
+        except: &str,
+    ) -> Result<LoginFailures> {
+        let r = Sql::new(
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4),
+                    (SELECT MAX(at) FROM login_failures WHERE username = $1 AND source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4),
+                    (SELECT COUNT(*) FROM login_failures WHERE source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4),
+                    (SELECT MAX(at) FROM login_failures WHERE source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4)",
+        )
+        .bind(username)
+        .bind(source)
+        .bind(since_ms)
+        .bind(except)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(LoginFailures {
+            pair: r.uint(0)?,
+            pair_last_ms: r.int_opt(1)?,
+            source: r.uint(2)?,
+            source_last_ms: r.int_opt(3)?,
+        })
+    }
+}
+
 #[async_trait]
 impl SecurityStore for Database {
     async fn append_audit(&self, e: &AuditEntry) -> Result<()> {
         Sql::new(
-            "INSERT INTO audit_log (at, actor, action, target, source, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_log (at, actor, action, target, source, before, after, repeats)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(e.at_ms)
         .bind(&e.actor)
@@ -51,6 +99,7 @@ impl SecurityStore for Database {
         .bind(&e.source)
         .bind(&e.before)
         .bind(&e.after)
+        .bind(e.repeats.max(1))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -58,7 +107,7 @@ impl SecurityStore for Database {
 
     async fn audit_log(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut b = Sql::new(
-            "SELECT id, at, actor, action, target, source, before, after FROM audit_log WHERE 1 = 1",
+            "SELECT id, at, actor, action, target, source, before, after, repeats FROM audit_log WHERE 1 = 1",
         );
         if let Some(a) = &q.actor {
             b.push(" AND actor = ").push_bind(a);
@@ -91,8 +140,18 @@ impl SecurityStore for Database {
                 source: r.text_opt("source")?,
                 before: r.text_opt("before")?,
                 after: r.text_opt("after")?,
+                repeats: r.uint("repeats")?,
             })
         })
+    }
+
+    async fn enforce_audit_retention(&self, before_ms: i64) -> Result<u64> {
+        Sql::new("UPDATE audit_retention SET before = $1 WHERE before < $1")
+            .bind(before_ms)
+            .execute(self.pool())
+            .await?;
+        self.delete_older("audit_log", "at", before_ms, 86_400_000, false)
+            .await
     }
 
     async fn record_login_failure(&self, username: &str, source: &str, at_ms: i64) -> Result<()> {
@@ -105,27 +164,50 @@ impl SecurityStore for Database {
         Ok(())
     }
 
+    async fn login_attempt(
+        &self,
+        username: &str,
+        source: &str,
+        at_ms: i64,
+        since_ms: i64,
+    ) -> Result<(String, LoginFailures)> {
+        let attempt = format!("{:032x}", rand::random::<u128>());
+        Sql::new(
+            "INSERT INTO login_failures (at, username, source, attempt) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(at_ms)
+        .bind(username)
+        .bind(source)
+        .bind(&attempt)
+        .execute(self.pool())
+        .await?;
+        let failures = self
+            .failures_except(username, source, since_ms, &attempt)
+            .await?;
+        Ok((attempt, failures))
+    }
+
+    async fn forget_login_attempt(&self, attempt: &str) -> Result<()> {
+        Sql::new("DELETE FROM login_failures WHERE attempt = $1")
+            .bind(attempt)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     async fn login_failures(
         &self,
         username: &str,
         source: &str,
         since_ms: i64,
-    ) -> Result<(u64, u64)> {
-        let r = Sql::new(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $3),
-                    (SELECT COUNT(*) FROM login_failures WHERE source = $2 AND at >= $3)",
-        )
-        .bind(username)
-        .bind(source)
-        .bind(since_ms)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((r.uint(0)?, r.uint(1)?))
+    ) -> Result<LoginFailures> {
+        self.failures_except(username, source, since_ms, "").await
     }
 
-    async fn clear_login_failures(&self, username: &str) -> Result<()> {
-        Sql::new("DELETE FROM login_failures WHERE username = $1")
+    async fn clear_login_failures(&self, username: &str, source: &str) -> Result<()> {
+        Sql::new("DELETE FROM login_failures WHERE username = $1 AND source = $2")
             .bind(username)
+            .bind(source)
             .execute(self.pool())
             .await?;
         Ok(())

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
-use protocol::{NewToken, NewTokenRequest};
+use protocol::{NewToken, NewTokenRequest, TokenScope};
 
 /// Creates an API token and shows it once; the server keeps only its hash.
 #[island]
 pub fn TokenCreator() -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let scope = RwSignal::new(TokenScope::Read);
     let created = RwSignal::new(None::<NewToken>);
     let error = RwSignal::new(None::<String>);
 
@@ -12,6 +13,7 @@ pub fn TokenCreator() -> impl IntoView {
         ev.prevent_default();
         let request = NewTokenRequest {
             name: name.get_untracked(),
+            scope: scope.get_untracked(),
         };
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
@@ -34,12 +36,24 @@ pub fn TokenCreator() -> impl IntoView {
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))/>
             </label>
+            <label>" scope "
+                <select name="scope" on:change=move |ev| {
+                    if let Some(s) = TokenScope::parse(&event_target_value(&ev)) {
+                        scope.set(s);
+                    }
+                }>
+                    <option value="read" selected>"read: the read API and /metrics"</option>
+                    <option value="ingest">"ingest: events, logs, custom metrics from servers"</option>
+                    <option value="releases">"releases: source maps and releases (CI)"</option>
+                    <option value="admin">"admin: everything"</option>
+                </select>
+            </label>
             <button type="submit">"Create token"</button>
         </form>
         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         {move || created.get().map(|t| view! {
             <div class="notice new-token" role="status">
-                <p>"Token " <strong>{t.name}</strong> " created. Copy it now: it is not shown again."</p>
+                <p>"Token " <strong>{t.name}</strong> {format!(" ({}) ", t.scope.as_str())} "created. Copy it now: it is not shown again."</p>
                 <code class="token-value">{t.token}</code>
             </div>
         })}

@@ -68,7 +68,9 @@ fn AuditTable(list: Vec<AuditEntry>) -> impl IntoView {
                         <td>{format_utc(e.at_ms)}</td>
                         <td>{e.actor}</td>
                         <td>{e.source.unwrap_or_default()}</td>
-                        <td><code>{e.action}</code></td>
+                        <td><code>{e.action}</code>
+                            {(e.repeats > 1).then(|| view! { <span class="repeats">{format!(" ×{} in that minute", e.repeats)}</span> })}
+                        </td>
                         <td>{e.target.unwrap_or_default()}</td>
                         <td class="change">
                             {e.before.map(|b| view! { <div><span class="muted">"before "</span><code>{b}</code></div> })}

@@ -10,7 +10,10 @@ pub fn LoginPage() -> impl IntoView {
     let (message, next) = query.with_untracked(|q| {
         let message = match q.get("error").as_deref() {
             Some("credentials") => Some("Wrong username or password."),
-            Some("locked") => Some("Too many failed attempts. Try again in a few minutes."),
+            Some("throttled") => {
+                Some("Too many failed attempts from here. Wait a little and try again.")
+            }
+            Some("busy") => Some("Too many sign-ins at once. Try again in a few seconds."),
             Some("origin") => Some("The form came from another site and was refused."),
             Some(_) => Some("Sign-in failed."),
             None if q.get("signed_out").is_some() => Some("You are signed out."),

@@ -69,9 +69,25 @@ fn SettingsBody(settings: SettingsView) -> impl IntoView {
                 <dl>
                     <dt>"Public key"</dt><dd><code class="public-key">{p.public_key}</code></dd>
                     <dt>"Sentry DSN"</dt><dd><code class="dsn">{p.dsn}</code></dd>
+                    {p.previous_public_key.map(|k| view! {
+                        <dt>"Previous key"</dt>
+                        <dd><code class="previous-key">{k}</code>" still accepted until "
+                            {p.previous_key_valid_until_ms.map(protocol::format_utc).unwrap_or_default()}</dd>
+                    })}
                 </dl>
                 <p>"RUM script tag: add it to every restaurant page"</p>
                 <pre class="script-tag"><code>{p.script_tag}</code></pre>
+                <form method="post" action="/settings/rotate-key" class="inline" id="keys">
+                    <label>"Rotate the public key; the old one keeps working for "
+                        <select name="grace_hours">
+                            <option value="1">"1 hour"</option>
+                            <option value="24">"1 day"</option>
+                            <option value="168" selected>"7 days"</option>
+                            <option value="720">"30 days"</option>
+                        </select>
+                    </label>
+                    " "<button type="submit" class="danger">"Rotate key"</button>
+                </form>
             </section>
         }).collect_view()}
         {demo_url.map(|url| view! {
@@ -96,15 +112,31 @@ fn SettingsBody(settings: SettingsView) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+        <section class="panel credentials">
+            <h2>"Which credential each endpoint takes"</h2>
+            <p class="muted">"The public key is in every restaurant page, so it only sends what a browser sends. What could move business figures or page on-call needs a token, sent as "
+                <code>"Authorization: Bearer <token>"</code>"."</p>
+            <table>
+                <thead><tr><th>"Endpoint"</th><th>"Credential"</th></tr></thead>
+                <tbody>
+                    <tr><td><code>"POST /api/rum"</code></td><td>"public key"</td></tr>
+                    <tr><td><code>"POST /api/<id>/envelope/, /store/"</code></td><td>"public key (the DSN)"</td></tr>
+                    <tr><td><code>"POST /api/events, /api/logs, /api/internal/metrics"</code></td><td>"token, scope ingest (or admin)"</td></tr>
+                    <tr><td><code>"/api/0/ (sentry-cli: releases, source maps)"</code></td><td>"token, scope releases (or admin)"</td></tr>
+                    <tr><td><code>"GET /api/v1/..., /metrics, /ws"</code></td><td>"token, scope read (or admin), or a session"</td></tr>
+                    <tr><td><code>"POST, PUT, DELETE /api/v1/..."</code></td><td>"token, scope admin, or a session"</td></tr>
+                </tbody>
+            </table>
+        </section>
         <section class="panel">
             <h2>"API tokens"</h2>
-            <p class="muted">"For the read API: " <code>"Authorization: Bearer <token>"</code></p>
             <table class="tokens">
-                <thead><tr><th>"Name"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
                 <tbody>
                     {tokens.into_iter().map(|t| view! {
                         <tr>
                             <td>{t.name}</td>
+                            <td class="scope">{t.scope.as_str()}</td>
                             <td><code>{t.prefix}"…"</code></td>
                             <td>{protocol::format_utc(t.created_at_ms)}</td>
                             <td>{t.last_used_ms.map(protocol::format_utc).unwrap_or_else(|| "never".into())}</td>

@@ -6,4 +6,5 @@ pub mod bootstrap;
 pub mod cookie;
 
 pub mod password;
+pub mod throttle;
 pub mod token;

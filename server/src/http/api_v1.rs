@@ -16,7 +16,7 @@ use axum::{
     extract::{rejection::JsonRejection, Path, Query, RawQuery, State},
     http::StatusCode,
     response::IntoResponse,
-    routing::{delete, get},
+    routing::{delete, get, post},
     Extension, Json, Router,
 };
 use protocol::{
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .route("/overview", get(overview))
         .route("/projects", get(projects))
+        .route("/project/rotate-key", post(rotate_key))
         .route("/endpoints", get(endpoints))
         .route("/performance", get(performance))
         .route("/server", get(server))
@@ -216,6 +217,35 @@ async fn projects(State(state): State<AppState>) -> Result<Json<Vec<ProjectInfo>
     ))
 }
 
+#[derive(Deserialize)]
+struct RotateKey {
+    /// How long the old key keeps working (default a week).
+    #[serde(default = "default_grace_hours")]
+    grace_hours: u64,
+}
+
+fn default_grace_hours() -> u64 {
+    24 * 7
+}
+
+/// `POST /api/v1/project/rotate-key {"grace_hours": 168}`: a new public key for the
+/// default project; the old one works for `grace_hours` more.
+async fn rotate_key(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    body: Result<Json<RotateKey>, JsonRejection>,
+) -> Result<Json<ProjectInfo>, ApiError> {
+    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if req.grace_hours > crate::key_rotation::MAX_GRACE_HOURS {
+        return Err(ApiError::BadRequest(format!(
+            "grace_hours: at most {}",
+            crate::key_rotation::MAX_GRACE_HOURS
+        )));
+    }
+    let p = crate::key_rotation::rotate(&state, &user, req.grace_hours).await?;
+    Ok(Json(project_info(&state.public_url, &p)))
+}
+
 async fn list_tokens(State(state): State<AppState>) -> Result<Json<Vec<ApiTokenInfo>>, ApiError> {
     Ok(Json(state.storage.api_tokens().await?))
 }
@@ -241,17 +271,28 @@ async fn create_token(
         .create_api_token(
             owner.id,
             name,
+            req.scope,
             &token::hash(&secret),
             &token::display_prefix(&secret),
         )
         .await?;
-    tracing::info!(by = %user.username, token = %t.name, "API token created");
-    audit::record(&state, &user, "token.create", Some(&t.name), None, None).await;
+    tracing::info!(by = %user.username, token = %t.name, scope = t.scope.as_str(), "API token created");
+    let scope = serde_json::json!({ "scope": t.scope });
+    audit::record(
+        &state,
+        &user,
+        "token.create",
+        Some(&t.name),
+        None,
+        Some(&scope),
+    )
+    .await;
     Ok((
         StatusCode::CREATED,
         Json(NewToken {
             id: t.id,
             name: t.name,
+            scope: t.scope,
             token: secret,
         }),
     ))

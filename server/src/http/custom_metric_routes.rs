@@ -1,9 +1,9 @@
 //! `POST /api/internal/metrics`: custom metrics (bundle size, inventory levels, ...) from
-//! the platform's own jobs. Authenticated by the project's public key (`X-Monitor-Key` or
-//! `?key=`) or an API token (`Authorization: Bearer`), so a CI job can use either.
+//! the platform's own jobs. Authenticated by an ingest token (`Authorization: Bearer`):
+//! a forged point could page on-call, so the public key is not enough.
 
 use crate::{
-    http::{accept::enqueue, error::ApiError, event_routes::project_of, rum_routes::read_limited},
+    http::{accept::enqueue, error::ApiError, guard, rum_routes::read_limited},
     ingest::custom_metrics,
     state::AppState,
 };
@@ -30,7 +30,7 @@ async fn ingest(
     req: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let (parts, body) = req.into_parts();
-    let project = project_of(&state, &parts).await?;
+    let project = guard::ingest_project(&state, &parts.headers).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
     let custom = custom_metrics::parse(&bytes, project.id, store::clock::now_ms(), MAX_POINTS)
         .map_err(ApiError::BadRequest)?;

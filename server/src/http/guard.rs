@@ -13,13 +13,14 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use store::{clock::now_ms, User};
+use std::net::IpAddr;
+use store::{clock::now_ms, TokenScope, User};
 
 /// How a request proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Credential {
     Session,
-    ApiToken,
+    ApiToken(TokenScope),
 }
 
 /// The user behind a request's bearer token or session cookie, if any.
@@ -44,7 +45,7 @@ pub async fn authenticate(
             .storage
             .api_token_user(&token::hash(bearer), now)
             .await?
-            .map(|u| (u, Credential::ApiToken)));
+            .map(|(u, scope)| (u, Credential::ApiToken(scope))));
     }
     match cookie::session_token(headers) {
         Some(t) => Ok(state
@@ -71,11 +72,66 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").map(|(_, h)| h) == host
 }
 
-/// The peer's address (the monitor does not trust `X-Forwarded-For`: anyone can send it).
-pub fn client_address(req: &Request) -> Option<String> {
+/// The client's address: the peer's, or, when the peer is one of `trusted_proxies`, the
+/// nearest address in `X-Forwarded-For` that is not a trusted proxy itself. From anyone
+/// else the header is ignored: anyone can send it.
+pub fn client_source(trusted_proxies: &[String], peer: IpAddr, headers: &HeaderMap) -> String {
+    let trusted = |ip: IpAddr| {
+        trusted_proxies
+            .iter()
+            .any(|t| match t.parse::<ipnet::IpNet>() {
+                Ok(net) => net.contains(&ip),
+                Err(_) => t.parse::<IpAddr>() == Ok(ip),
+            })
+    };
+    if !trusted(peer) {
+        return peer.to_string();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .rev()
+        .filter_map(|a| a.parse::<IpAddr>().ok())
+        .find(|ip| !trusted(*ip))
+        .unwrap_or(peer)
+        .to_string()
+}
+
+/// The client's address of a request (see [`client_source`]).
+pub fn client_address(state: &AppState, req: &Request) -> Option<String> {
     req.extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| {
+            client_source(
+                &state.config.server.trusted_proxies,
+                c.0.ip(),
+                req.headers(),
+            )
+        })
+}
+
+/// The project a server-side ingest request (business events, logs, custom metrics)
+/// sends to. It needs a server credential, an `ingest` (or `admin`) token: the public key
+/// is handed to every browser, so it may only send what a browser sends (RUM beacons,
+/// Sentry envelopes), never data that could page someone or move the business figures.
+pub async fn ingest_project(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<std::sync::Arc<store::Project>, ApiError> {
+    const HOW: &str = "server-side ingest needs an ingest token: Authorization: Bearer <token> (Settings → API tokens, scope ingest); the public key only sends browser data";
+    match authenticate(state, headers).await? {
+        Some((_, Credential::ApiToken(TokenScope::Ingest | TokenScope::Admin))) => {
+            Ok(state.projects.default_project()?)
+        }
+        Some(_) => Err(ApiError::Forbidden(HOW)),
+        None => Err(ApiError::Unauthorized(HOW)),
+    }
 }
 
 /// What a private route answers a request without credentials.
@@ -111,10 +167,29 @@ pub async fn require(
     match authenticate(state, req.headers()).await {
         Ok(Some((user, credential))) => {
             let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-            if credential == Credential::Session && !safe && !same_origin(req.headers()) {
-                return ApiError::Forbidden("cross-site request refused").into_response();
+            match credential {
+                Credential::Session if !safe && !same_origin(req.headers()) => {
+                    return ApiError::Forbidden("cross-site request refused").into_response();
+                }
+                Credential::ApiToken(TokenScope::Read) if !safe => {
+                    return ApiError::Forbidden("a read token cannot change anything")
+                        .into_response();
+                }
+                Credential::ApiToken(TokenScope::Ingest) => {
+                    return ApiError::Forbidden(
+                        "an ingest token only sends data: POST /api/events, /api/logs, /api/internal/metrics",
+                    )
+                    .into_response();
+                }
+                Credential::ApiToken(TokenScope::Releases) => {
+                    return ApiError::Forbidden(
+                        "a releases token only uploads releases and source maps",
+                    )
+                    .into_response();
+                }
+                _ => {}
             }
-            let source = client_address(&req);
+            let source = client_address(state, &req);
             req.extensions_mut().insert(CurrentUser {
                 source,
                 username: user.username,
@@ -150,11 +225,23 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
-/// Where to go after sign-in: only a local path, never another site.
+/// Where to go after sign-in: only a path on this site. `next` is read as a URL relative
+/// to the site; anything that could name another one (a scheme, `//`, a backslash, which
+/// browsers read as `/`, a control character or space, which they drop) sends to `/`.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".into();
+    };
+    let plain = n.starts_with('/')
+        && !n.starts_with("//")
+        && n.len() <= 2_048
+        && !n
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let base = url::Url::parse("http://monitor.invalid/").expect("a valid base");
+    match base.join(n) {
+        Ok(u) if plain && u.origin() == base.origin() => n.to_string(),
+        _ => "/".into(),
     }
 }
 
@@ -166,7 +253,17 @@ mod tests {
     #[test]
     fn next_never_leaves_the_site() {
         assert_eq!(safe_next(Some("/settings?x=1")), "/settings?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", ""] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "javascript:alert(1)",
+            "\\\\evil.example",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/");
         }
         assert_eq!(safe_next(None), "/");

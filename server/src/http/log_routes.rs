@@ -1,9 +1,9 @@
-//! `POST /api/logs` (winston JSON lines: NDJSON or an array; public key or token) and
+//! `POST /api/logs` (winston JSON lines: NDJSON or an array; an ingest token) and
 //! `GET /api/v1/logs` (search). A line that cannot be read is reported by its number and
 //! the rest are kept; accepted lines also go to the live channel (`log` events) for a tail.
 
 use crate::{
-    http::{accept::enqueue, error::ApiError, event_routes::project_of, rum_routes::read_limited},
+    http::{accept::enqueue, error::ApiError, guard, rum_routes::read_limited},
     ingest::logs,
     state::AppState,
 };
@@ -37,7 +37,7 @@ async fn ingest(
     req: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let (parts, body) = req.into_parts();
-    let project = project_of(&state, &parts).await?;
+    let project = guard::ingest_project(&state, &parts.headers).await?;
     let bytes = read_limited(body, &parts.headers, state.config.ingest.max_body_bytes).await?;
     let p = logs::parse(
         &bytes,

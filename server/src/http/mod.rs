@@ -25,7 +25,7 @@ pub mod ws;
 
 use crate::{state::AppState, telemetry};
 use app::{api::Dashboard, shell, App};
-use axum::{middleware, Router};
+use axum::{http::HeaderValue, middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
@@ -87,21 +87,23 @@ pub fn router(state: AppState) -> Router {
     ));
 
     // Leptos registers the pages and their server functions (`/api/ui/...`) together.
-    let people = Router::new()
-        .merge(settings::router())
-        .merge(alert_forms::router())
-        .merge(probes_api::forms_router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(dashboard.clone()),
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), people_guard));
+    let people = with_page_headers(
+        Router::new()
+            .merge(settings::router())
+            .merge(alert_forms::router())
+            .merge(probes_api::forms_router())
+            .leptos_routes_with_context(
+                &state,
+                routes,
+                move || provide_context(dashboard.clone()),
+                {
+                    let options = leptos_options.clone();
+                    move || shell(options.clone())
+                },
+            )
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(middleware::from_fn_with_state(state.clone(), people_guard)),
+    );
 
     public
         .merge(machines)
@@ -115,6 +117,24 @@ pub fn router(state: AppState) -> Router {
             telemetry::self_report::report_server_errors,
         ))
         .with_state(state)
+}
+
+/// What every page and form answer carries: no MIME sniffing, no framing, no referrer to
+/// other sites, and, where a page did not send its own (with its nonce), a policy that
+/// allows nothing to run.
+fn with_page_headers(pages: Router<AppState>) -> Router<AppState> {
+    use axum::http::header;
+    let set = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    pages
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::REFERRER_POLICY, "same-origin"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
 }
 
 /// An unknown read-API path: a JSON `404` (after authentication, like the rest).

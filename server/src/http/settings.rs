@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings/tokens/{id}/revoke", post(revoke))
         .route("/settings/filters", post(save_filters))
+        .route("/settings/rotate-key", post(rotate_key))
         .route("/issues/{id}/status", post(set_status))
 }
 
@@ -37,6 +38,26 @@ async fn revoke(
         .await;
     }
     Ok(Redirect::to("/settings"))
+}
+
+/// The key rotation form: `grace_hours`, how long the old key keeps working.
+async fn rotate_key(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    body: Bytes,
+) -> Result<Redirect, ApiError> {
+    let hours = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "grace_hours")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .filter(|h| *h <= crate::key_rotation::MAX_GRACE_HOURS)
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "grace_hours: a number of hours up to {}",
+                crate::key_rotation::MAX_GRACE_HOURS
+            ))
+        })?;
+    crate::key_rotation::rotate(&state, &user, hours).await?;
+    Ok(Redirect::to("/settings#keys"))
 }
 
 /// The filters form: `messages` and `environments` repeat (one field per entry),

@@ -149,7 +149,7 @@ impl IngestWriter {
                     self.stats.failing.store(true, Ordering::Release);
                     self.stats.flush_failures.fetch_add(1, Ordering::Relaxed);
                     // The first failure and then one line a minute or so, not one per retry.
-                    if failures % 12 == 0 {
+                    if failures.is_multiple_of(12) {
                         tracing::warn!(error = %e, failures, events = batch.len(),
                             "flush failed; keeping the batch and retrying (ingest answers 503 while the queue is full)");
                     }

@@ -170,16 +170,25 @@ async fn send(
                 .body(body)
         }
         Target::Email(e, to) => {
+            let allow = services.config.security.allow_private_targets;
+            crate::outbound::check(&format!("{}:{}", e.host, e.port), allow).await?;
             return tokio::time::timeout(SEND_TIMEOUT, super::email::send(e, &m, to))
                 .await
                 .map_err(|_| "timed out".to_string())?;
         }
     };
+    let url = match target(&services.config.alerts, &row.channel, &m)? {
+        Target::Slack(s) => s.webhook_url.clone(),
+        Target::Webhook(w) => w.url.clone(),
+        Target::Email(..) => unreachable!("sent above"),
+    };
+    crate::outbound::check(&url, services.config.security.allow_private_targets).await?;
+    // A Slack webhook's secret is its path: errors keep only the host.
     let resp = request
         .timeout(SEND_TIMEOUT)
         .send()
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| crate::outbound::redact(&crate::outbound::describe(&e)))?;
     if resp.status().is_success() {
         Ok(())
     } else {
@@ -232,15 +241,13 @@ pub async fn deliver_due(
     Ok(delivered)
 }
 
+/// A client that refuses link-local and metadata addresses (see [`crate::outbound`]).
 pub fn client() -> notify_http::Client {
-    notify_http::Client::builder()
-        .user_agent(concat!("restaurant-os-monitor/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
+    crate::outbound::client(false)
 }
 
 pub async fn run(services: Services, stop: CancellationToken) {
-    let client = client();
+    let client = crate::outbound::client(services.config.security.allow_private_targets);
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

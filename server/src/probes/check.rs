@@ -33,6 +33,7 @@ pub async fn attempt(
     p: &ProbeConfig,
     client: &notify_http::Client,
     cap: Option<Duration>,
+    allow_private: bool,
 ) -> Attempt {
     let mut timeout = Duration::from_millis(p.timeout_ms.max(1));
     if let Some(cap) = cap {
@@ -40,8 +41,12 @@ pub async fn attempt(
     }
     let started = Instant::now();
     let mut figures = vec![];
-    let result = match tokio::time::timeout(timeout, run(p, client, timeout, &mut figures)).await {
-        Ok(r) => r,
+    let checked_run = async {
+        crate::outbound::check(&p.target, allow_private).await?;
+        run(p, client, timeout, &mut figures).await
+    };
+    let result = match tokio::time::timeout(timeout, checked_run).await {
+        Ok(r) => r.map_err(|e| crate::outbound::redact(&e)),
         Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
     };
     Attempt {
@@ -101,7 +106,7 @@ async fn health(
         .timeout(timeout)
         .send()
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| crate::outbound::describe(&e))?;
     let status = resp.status().as_u16();
     let body: serde_json::Value = resp
         .json()
@@ -173,7 +178,7 @@ async fn redis(url: &str) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let line = lines.next_line().await.map_err(|e| e.to_string())?;
         if line.as_deref() != Some("+OK") {
-            return Err(format!("AUTH: {}", line.unwrap_or_default()));
+            return Err("AUTH refused".into());
         }
     }
     write
@@ -182,7 +187,7 @@ async fn redis(url: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     match lines.next_line().await.map_err(|e| e.to_string())? {
         Some(l) if l == "+PONG" => Ok(()),
-        Some(l) => Err(format!("PING answered {l:?}")),
+        Some(_) => Err("PING was not answered with PONG".into()),
         None => Err("connection closed before PONG".into()),
     }
 }
@@ -197,7 +202,7 @@ async fn http(
         .timeout(timeout)
         .send()
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| crate::outbound::describe(&e))?;
     let status = resp.status().as_u16();
     match p.expect_status {
         Some(want) if want != status => return Err(format!("status {status}, expected {want}")),
@@ -225,7 +230,7 @@ async fn http(
         };
         if let Some(want) = &p.json_value {
             if &text != want {
-                return Err(format!("{pointer} is {text:?}, expected {want:?}"));
+                return Err(format!("{pointer} is not {want:?}"));
             }
         }
     }
@@ -245,8 +250,8 @@ async fn websocket(url: &str, send: Option<&str>) -> Result<(), String> {
         loop {
             match ws.next().await {
                 Some(Ok(Message::Text(t))) if t.as_str() == text => break,
-                Some(Ok(Message::Text(t))) => {
-                    return Err(format!("echo: got {:?}", t.as_str()));
+                Some(Ok(Message::Text(_))) => {
+                    return Err("echo: another message came back".into());
                 }
                 Some(Ok(Message::Close(_))) | None => return Err("closed before the echo".into()),
                 Some(Ok(_)) => continue,

@@ -53,6 +53,9 @@ pub async fn definitions(services: &Services) -> anyhow::Result<Vec<Defined>> {
 /// Saves a dashboard probe; `Err` names the field.
 pub async fn save(services: &Services, p: &ProbeConfig, by: &str) -> Result<(), String> {
     check::validate(p)?;
+    crate::outbound::check(&p.target, services.config.security.allow_private_targets)
+        .await
+        .map_err(|e| format!("target: {e}"))?;
     if services.config.probes.iter().any(|f| f.name == p.name) {
         return Err(format!(
             "name: {:?} is a probe from monitor.toml; change it there",

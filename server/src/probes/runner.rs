@@ -29,11 +29,17 @@ pub fn next(fails: u32, ok: bool, retries: u32) -> (u32, bool) {
 }
 
 async fn probe_loop(services: Services, p: ProbeConfig, stop: CancellationToken) {
-    let client = crate::notify::outbox::client();
+    let client = crate::outbound::client(services.config.security.allow_private_targets);
     let mut fails = resume(&services, &p).await;
     let mut was_up = fails <= p.retries;
     loop {
-        let a = check::attempt(&p, &client, None).await;
+        let a = check::attempt(
+            &p,
+            &client,
+            None,
+            services.config.security.allow_private_targets,
+        )
+        .await;
         let up;
         (fails, up) = next(fails, a.ok, p.retries);
         let result = ProbeResult {

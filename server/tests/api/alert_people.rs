@@ -95,7 +95,7 @@ async fn alerts_that_fire_together_go_out_as_one_message_per_channel() {
     // One request, so both points are stored together and the alerts fire together.
     let r = reqwest::Client::new()
         .post(app.url("/api/internal/metrics"))
-        .header("x-monitor-key", &app.public_key)
+        .bearer_auth(&app.ingest_token)
         .json(&json!([
             {"metric": "depth", "value": 500.0, "timestamp": now},
             {"metric": "printer", "value": 9.0, "timestamp": now},

@@ -11,7 +11,7 @@ pub async fn post_point(app: &TestApp, metric: &str, value: f64, at: i64) {
     let body = serde_json::json!({"metric": metric, "value": value, "timestamp": at});
     let r = reqwest::Client::new()
         .post(app.url("/api/internal/metrics"))
-        .header("x-monitor-key", &app.public_key)
+        .bearer_auth(&app.ingest_token)
         .body(body.to_string())
         .send()
         .await

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 pub async fn post_events(app: &TestApp, body: &Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/events"))
-        .header("x-monitor-key", &app.public_key)
+        .bearer_auth(&app.ingest_token)
         .json(body)
         .send()
         .await

@@ -21,13 +21,24 @@ async fn health_reports_the_platform_shape_with_a_real_database_check() {
             .iter()
             .any(|v| v == unconfigured));
     }
+    // Anonymous callers (load balancers) learn the status and the checks, nothing more.
+    assert!(
+        h.get("metrics").is_none() && h.get("details").is_none(),
+        "{h:#}"
+    );
+    assert!(h.get("instance").is_none());
+    app.login().await;
+    let h = app.get_json("/health").await;
     for m in [
         "memory_usage",
         "cpu_usage",
         "active_connections",
         "error_rate",
     ] {
-        assert!(h["metrics"][m].is_number(), "metrics.{m}");
+        assert!(
+            h["metrics"][m].is_number(),
+            "metrics.{m} for a signed-in caller"
+        );
     }
     assert!(h["metrics"]["memory_usage"].as_f64().unwrap() > 1.0);
     assert_eq!(app.get("/health/live").await.status(), 200);

@@ -12,6 +12,8 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub public_key: String,
+    /// An `ingest` token: what servers send business events, logs and metrics with.
+    pub ingest_token: String,
     /// Keeps cookies, follows no redirects (tests look at them).
     pub client: Client,
     pub dir: TempDir,
@@ -37,6 +39,19 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let public_key = state.storage.projects().await.unwrap()[0]
         .public_key
         .clone();
+    let ingest_token = monitor::auth::token::new_api_token();
+    let admin = state.storage.user_by_name(ADMIN).await.unwrap().unwrap();
+    state
+        .storage
+        .create_api_token(
+            admin.id,
+            "tests",
+            store::TokenScope::Ingest,
+            &monitor::auth::token::hash(&ingest_token),
+            "rosm_t",
+        )
+        .await
+        .unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -50,6 +65,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         base,
         state,
         public_key,
+        ingest_token,
         client,
         dir,
         stop: Some(stop),

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 pub async fn post_logs(app: &TestApp, body: String) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/logs"))
-        .header("x-monitor-key", &app.public_key)
+        .bearer_auth(&app.ingest_token)
         .header("content-type", "application/x-ndjson")
         .body(body)
         .send()

@@ -133,7 +133,7 @@ async fn every_beacon_type_reaches_the_performance_view_and_filters_by_restauran
 }
 
 #[tokio::test]
-async fn custom_metrics_take_a_public_key_or_a_token_and_chart() {
+async fn custom_metrics_need_an_ingest_token_never_the_public_key_and_chart() {
     let app = spawn_app().await;
     app.login().await;
     let post = |auth: Option<(&'static str, String)>, body: Value| {
@@ -146,42 +146,53 @@ async fn custom_metrics_take_a_public_key_or_a_token_and_chart() {
         r.send()
     };
     let point = json!({"metric": "bundle_size", "value": 98304});
-    let r = post(
+    // The public key is in every restaurant page: a forged point could page on-call.
+    let by_key = post(
         Some(("x-monitor-key", app.public_key.clone())),
         point.clone(),
     )
     .await
     .unwrap();
-    assert_eq!(r.status(), 202);
+    assert_eq!(by_key.status(), 401);
+    assert!(by_key.text().await.unwrap().contains("ingest token"));
     assert_eq!(post(None, point.clone()).await.unwrap().status(), 401);
+    let token = |scope: &'static str| {
+        let app = &app;
+        async move {
+            let t: Value = app
+                .post_json("/api/v1/tokens", &json!({"name": scope, "scope": scope}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(t["scope"], scope);
+            format!("Bearer {}", t["token"].as_str().unwrap())
+        }
+    };
+    let read = token("read").await;
     assert_eq!(
-        post(Some(("x-monitor-key", "nope".into())), point.clone())
+        post(Some(("authorization", read)), point.clone())
             .await
             .unwrap()
             .status(),
-        401
+        403,
+        "a read token sends nothing"
     );
-    let token: Value = app
-        .client
-        .post(app.url("/api/v1/tokens"))
-        .header("origin", &app.base)
-        .json(&json!({"name": "ci"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let ingest = format!("Bearer {}", app.ingest_token);
+    let r = post(Some(("authorization", ingest.clone())), point.clone())
         .await
         .unwrap();
-    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    assert_eq!(r.status(), 202);
+    let admin = token("admin").await;
     let r = post(
-        Some(("authorization", bearer)),
+        Some(("authorization", admin)),
         json!([{"metric": "bundle_size", "value": 110000}]),
     )
     .await
     .unwrap();
     assert_eq!(r.status(), 202);
     let bad = post(
-        Some(("x-monitor-key", app.public_key.clone())),
+        Some(("authorization", ingest)),
         json!({"metric": "bundle size", "value": 1}),
     )
     .await

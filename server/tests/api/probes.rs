@@ -233,10 +233,14 @@ async fn http_tcp_and_websocket_probes_check_what_they_are_told() {
     let mut ws = probe("kds-socket", ProbeKind::Websocket, &echo);
     ws.send = Some("ping".into());
     let client = monitor::notify::outbox::client();
-    let a = monitor::probes::check::attempt(&ws, &client, None).await;
+    let a = monitor::probes::check::attempt(&ws, &client, None, false).await;
     assert!(a.ok, "{a:?}");
     ws.target = format!("ws://127.0.0.1:{}/", closed_port().await);
-    assert!(!monitor::probes::check::attempt(&ws, &client, None).await.ok);
+    assert!(
+        !monitor::probes::check::attempt(&ws, &client, None, false)
+            .await
+            .ok
+    );
     app.stop().await;
 }
 
@@ -248,6 +252,7 @@ async fn health_is_503_when_a_dependency_is_down_and_answers_in_time_when_one_ha
         c.health.websocket_url = Some(format!("ws://127.0.0.1:{silent}/"));
     })
     .await;
+    app.login().await;
     let started = Instant::now();
     let r = app.get("/health").await;
     let took = started.elapsed();

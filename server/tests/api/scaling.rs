@@ -2,7 +2,7 @@
 //! alert engine and outbox, failover when it dies, live events crossing instances; and
 //! the SQLite → PostgreSQL copy. Skipped (loudly) without `TEST_POSTGRES_URL`.
 
-use crate::helpers::{beacon, beacons, spawn_app_with, spawn_binary, TestApp, PASSWORD};
+use crate::helpers::{beacon, beacons, spawn_app_with, spawn_binary, TestApp, ADMIN, PASSWORD};
 use serde_json::{json, Value};
 use std::{
     future::Future,
@@ -141,9 +141,25 @@ async fn two_instances_count_every_beacon_once_and_share_live_alerts() {
     pg.drop().await;
 }
 
-/// `GET /health`'s `instance.leader` (the answer is JSON whatever its status code).
+/// `GET /health`'s `instance.leader`, as a signed-in admin sees it (the answer is JSON
+/// whatever its status code; anonymous callers see no instance).
 async fn leads(base: &str) -> bool {
-    match reqwest::get(format!("{base}/health")).await {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = [("username", ADMIN), ("password", PASSWORD), ("next", "/")];
+    if client
+        .post(format!("{base}/auth/login"))
+        .form(&form)
+        .send()
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    match client.get(format!("{base}/health")).send().await {
         Ok(r) => r
             .json::<Value>()
             .await
@@ -178,15 +194,21 @@ async fn when_the_leader_dies_the_other_instance_takes_over_and_delivers_the_out
     assert!(!leads(&b.base).await, "one leader only");
 
     let db = sqlx::PgPool::connect(&pg.url).await.unwrap();
-    let key: String = sqlx::query_scalar("SELECT public_key FROM projects")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    // An ingest token, as a platform job would hold.
+    let token = monitor::auth::token::new_api_token();
+    sqlx::query(
+        "INSERT INTO api_tokens (user_id, name, scope, token_hash, prefix, created_at)
+         SELECT id, 'job', 'ingest', $1, 'rosm_j', 0 FROM users ORDER BY id LIMIT 1",
+    )
+    .bind(monitor::auth::token::hash(&token))
+    .execute(&db)
+    .await
+    .unwrap();
     // The point goes in through B; A's engine fires and A's outbox fails to deliver.
     let point = json!({"metric": "depth", "value": 500.0, "timestamp": store::clock::now_ms()});
     let r = reqwest::Client::new()
         .post(format!("{}/api/internal/metrics", b.base))
-        .header("x-monitor-key", &key)
+        .bearer_auth(&token)
         .body(point.to_string())
         .send()
         .await
@@ -371,10 +393,13 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     .await;
     on_pg.login().await;
     let pg_answers = answers(&on_pg).await;
-    // Signing in on the copy added an audit row; compare the rows that were copied.
+    // Starting on the copy made the test helper's ingest token and signing in added an
+    // audit row; compare the rows that were copied.
     let strip_new_logins = |mut v: Vec<Value>| {
-        if let Some(a) = v[3]["answer"].as_array_mut() {
-            a.retain(|e| e["id"].as_i64().unwrap_or(0) <= rows("audit_log") as i64);
+        for (at, table) in [(3, "audit_log"), (4, "api_tokens")] {
+            if let Some(a) = v[at]["answer"].as_array_mut() {
+                a.retain(|e| e["id"].as_i64().unwrap_or(0) <= rows(table) as i64);
+            }
         }
         v
     };

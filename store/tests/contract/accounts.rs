@@ -1,5 +1,7 @@
 //! Users, sessions and API tokens.
 
+use store::TokenScope;
+
 contract! {
     async fn user_names_are_unique(s) {
         assert_eq!(s.user_by_name("auth-ana").await.unwrap(), None);
@@ -37,17 +39,20 @@ contract! {
     async fn api_token_use_is_recorded_at_most_once_a_minute(s) {
         let ana = s.create_user("auth-ana", "hash-a").await.unwrap();
         let bo = s.create_user("auth-bo", "hash-b").await.unwrap();
-        let t1 = s.create_api_token(ana.id, "ci", "token-hash-1", "mon_ab12").await.unwrap();
+        let t1 = s.create_api_token(ana.id, "ci", TokenScope::Ingest, "token-hash-1", "mon_ab12").await.unwrap();
         assert_eq!(
             (t1.name.as_str(), t1.prefix.as_str(), t1.last_used_ms),
             ("ci", "mon_ab12", None)
         );
-        let t2 = s.create_api_token(bo.id, "grafana", "token-hash-2", "mon_cd34").await.unwrap();
+        let t2 = s.create_api_token(bo.id, "grafana", TokenScope::Read, "token-hash-2", "mon_cd34").await.unwrap();
         assert_eq!(s.api_tokens().await.unwrap(), [t1.clone(), t2.clone()], "ordered by id");
         let last_used = || async { s.api_tokens().await.unwrap()[0].last_used_ms };
         let user = |now: i64| async move {
             let u = s.api_token_user("token-hash-1", now).await.unwrap();
-            u.map(|u| u.username)
+            u.map(|(u, scope)| {
+                assert_eq!(scope, TokenScope::Ingest, "the token keeps its scope");
+                u.username
+            })
         };
         assert_eq!(user(100_000).await.as_deref(), Some("auth-ana"));
         assert_eq!(last_used().await, Some(100_000));
@@ -60,8 +65,8 @@ contract! {
 
     async fn a_revoked_token_opens_nothing_and_is_not_listed(s) {
         let ana = s.create_user("auth-ana", "hash-a").await.unwrap();
-        let t1 = s.create_api_token(ana.id, "ci", "token-hash-1", "mon_ab12").await.unwrap();
-        let t2 = s.create_api_token(ana.id, "grafana", "token-hash-2", "mon_cd34").await.unwrap();
+        let t1 = s.create_api_token(ana.id, "ci", TokenScope::Ingest, "token-hash-1", "mon_ab12").await.unwrap();
+        let t2 = s.create_api_token(ana.id, "grafana", TokenScope::Read, "token-hash-2", "mon_cd34").await.unwrap();
         assert!(s.revoke_api_token(t1.id).await.unwrap());
         assert!(!s.revoke_api_token(t1.id).await.unwrap(), "already revoked");
         assert!(!s.revoke_api_token(-1).await.unwrap());

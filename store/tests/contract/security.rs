@@ -74,14 +74,54 @@ contract! {
         assert!(actions(s, action("alert_rule.")).await.is_empty(), "_ is literal in a prefix");
     }
 
-    async fn login_failures_count_per_user_and_per_source_since_a_time(s) {
+    async fn login_failures_count_per_account_and_source_and_per_source_since_a_time(s) {
         failures(s).await;
-        let count = |user: &'static str, since| async move { s.login_failures(user, "10.0.0.9", since).await.unwrap() };
-        assert_eq!(count("mallory", 0).await, (3, 3));
-        assert_eq!(count("mallory", 2_000).await, (2, 2));
-        assert_eq!(count("mallory", 5_000).await, (0, 0));
-        s.clear_login_failures("mallory").await.unwrap();
-        assert_eq!(count("mallory", 0).await, (0, 1), "root's failure stays");
+        let count = |user: &'static str, since| async move {
+            let f = s.login_failures(user, "10.0.0.9", since).await.unwrap();
+            (f.pair, f.pair_last_ms, f.source, f.source_last_ms)
+        };
+        assert_eq!(count("mallory", 0).await, (2, Some(2_000), 3, Some(3_000)));
+        assert_eq!(count("mallory", 2_000).await, (1, Some(2_000), 2, Some(3_000)));
+        assert_eq!(count("mallory", 5_000).await, (0, None, 0, None));
+        s.clear_login_failures("mallory", "10.0.0.9").await.unwrap();
+        assert_eq!(count("mallory", 0).await, (0, None, 1, Some(3_000)), "root's failure stays");
+        let other = s.login_failures("mallory", "10.0.0.7", 0).await.unwrap();
+        assert_eq!(other.pair, 1, "the same account from another source stays");
+    }
+
+    /// An attempt is counted before it is judged: parallel attempts each see at least
+    /// the ones that counted before them, so together they cannot pass the allowance.
+    async fn parallel_sign_in_attempts_see_each_other(s) {
+        let attempts = (0..12).map(|i| s.login_attempt("eve", "10.1.1.1", 1_000 + i, 0));
+        let seen = futures_util::future::join_all(attempts).await;
+        let mut others: Vec<u64> = seen.iter().map(|r| r.as_ref().unwrap().1.pair).collect();
+        others.sort_unstable();
+        for (k, n) in others.iter().enumerate() {
+            assert!(*n >= k as u64, "the {k}-th to count saw only {n} others: {others:?}");
+            assert!(*n <= 11, "never itself");
+        }
+        let (id, f) = s.login_attempt("eve", "10.1.1.1", 2_000, 0).await.unwrap();
+        assert_eq!((f.pair, f.source), (12, 12));
+        s.forget_login_attempt(&id).await.unwrap();
+        let f = s.login_failures("eve", "10.1.1.1", 0).await.unwrap();
+        assert_eq!((f.pair, f.pair_last_ms), (12, Some(1_011)), "the forgotten one is gone");
+    }
+
+    /// The audit log refuses deletes, but for what is past its retention; and the
+    /// retention cannot reach the last 30 days.
+    async fn audit_retention_deletes_only_what_is_past_it(s) {
+        let now = store::clock::now_ms();
+        for at in [now - 500 * DAY, now - 401 * DAY, now - 399 * DAY, now - HOUR] {
+            s.append_audit(&audit(at, "audit-old", "login")).await.unwrap();
+        }
+        assert_eq!(s.enforce_audit_retention(now - 400 * DAY).await.unwrap(), 2);
+        let left = s.audit_log(&AuditQuery::default()).await.unwrap();
+        assert_eq!(left.len(), 2, "the last 400 days stay");
+        assert!(
+            s.enforce_audit_retention(now - DAY).await.is_err(),
+            "the database refuses a cut inside the last 30 days"
+        );
+        assert_eq!(s.audit_log(&AuditQuery::default()).await.unwrap().len(), 2);
     }
 
     async fn security_counts_join_sign_in_failures_and_platform_events(s) {
@@ -114,10 +154,11 @@ contract! {
                 row("permission.denied", "", 1),
             ]
         );
-        s.clear_login_failures("mallory").await.unwrap();
+        s.clear_login_failures("mallory", "10.0.0.9").await.unwrap();
         assert_eq!(
             counts().await,
             [
+                row("auth.failed", "10.0.0.7", 1),
                 row("auth.failed", "10.0.0.9", 1),
                 row("auth.failed", "203.0.113.5", 2),
                 row("permission.denied", "", 1),

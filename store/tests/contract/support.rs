@@ -353,6 +353,7 @@ pub fn audit(at: i64, actor: &str, action: &str) -> AuditEntry {
         source: Some("10.0.0.1".into()),
         before: None,
         after: None,
+        repeats: 1,
     }
 }
 

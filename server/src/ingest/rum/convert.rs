@@ -28,7 +28,7 @@ impl Source {
                 slug: "p".into(),
                 name: "P".into(),
                 public_key: "k".into(),
-                filters: Default::default(),
+                ..Default::default()
             }),
             received_at_ms: 0,
             user_agent: None,

@@ -115,7 +115,6 @@ pub fn invalid(batch: &mut IngestBatch, src: &Source, kind: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::InboundFilters;
 
     fn project() -> Project {
         Project {
@@ -123,7 +122,7 @@ mod tests {
             slug: "p".into(),
             name: "P".into(),
             public_key: "k".into(),
-            filters: InboundFilters::default(),
+            ..Default::default()
         }
     }
 
