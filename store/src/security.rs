@@ -56,7 +56,8 @@ pub trait SecurityStore {
 }
 
 impl Database {
-    /// Failures since `since_ms` but the attempt `except` (`""`: none excepted).
+    /// Failures since `since_ms` but the attempt `except` (`""`, which no attempt is
+    /// named: none excepted).
     async fn failures_except(
         &self,
         username: &str,
@@ -65,10 +66,10 @@ impl Database {
         except: &str,
     ) -> Result<LoginFailures> {
         let r = Sql::new(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4),
-                    (SELECT MAX(at) FROM login_failures WHERE username = $1 AND source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4),
-                    (SELECT COUNT(*) FROM login_failures WHERE source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4),
-                    (SELECT MAX(at) FROM login_failures WHERE source = $2 AND at >= $3 AND COALESCE(attempt, '') <> $4)",
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND source = $2 AND at >= $3 AND (attempt IS NULL OR attempt <> $4)),
+                    (SELECT MAX(at) FROM login_failures WHERE username = $1 AND source = $2 AND at >= $3 AND (attempt IS NULL OR attempt <> $4)),
+                    (SELECT COUNT(*) FROM login_failures WHERE source = $2 AND at >= $3 AND (attempt IS NULL OR attempt <> $4)),
+                    (SELECT MAX(at) FROM login_failures WHERE source = $2 AND at >= $3 AND (attempt IS NULL OR attempt <> $4))",
         )
         .bind(username)
         .bind(source)

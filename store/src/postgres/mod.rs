@@ -51,12 +51,15 @@ pub async fn lock_keys(tx: &mut sqlx::PgConnection, keys: &[String]) -> Result<(
     if keys.is_empty() {
         return Ok(());
     }
+    // Text from outside may hold a NUL, which PostgreSQL text refuses; the rows
+    // themselves store it as U+FFFD, so the lock keys name them the same way.
+    let keys: Vec<String> = keys.iter().map(|k| k.replace('\0', "\u{FFFD}")).collect();
     sqlx::query(
         "SELECT pg_advisory_xact_lock(k) FROM
            (SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key) keys
          ORDER BY k",
     )
-    .bind(keys)
+    .bind(&keys)
     .execute(tx)
     .await?;
     Ok(())
